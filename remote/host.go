@@ -20,9 +20,11 @@ type Host interface {
 	// Exec runs command through the login user's shell. A non-zero exit status
 	// returns the Result together with an *ExitError.
 	Exec(ctx context.Context, command string, opts ExecOptions) (Result, error)
-	// ReadFile returns a file's content (through sudo when the login user is not root).
+	// ReadFile returns a file's content (through sudo when the login user is
+	// not root); a missing file gives an error matching fs.ErrNotExist.
 	ReadFile(ctx context.Context, path string) ([]byte, error)
-	// Stat describes a file; a missing file gives an error matching fs.ErrNotExist.
+	// Stat describes a file, following symlinks; a missing file gives an
+	// error matching fs.ErrNotExist.
 	Stat(ctx context.Context, path string) (FileInfo, error)
 	// WriteFile replaces path atomically (temp file in the same directory, fsync,
 	// rename), following a symlink at path to its target, with the given mode
@@ -81,9 +83,13 @@ type FileInfo struct {
 
 // WriteOptions say how a file is written.
 type WriteOptions struct {
-	Mode  fs.FileMode // permission bits of the new file; 0 keeps the old file's mode, or 0644
-	Owner string      // user name; "" keeps the old owner, or the login user
-	Group string      // group name; "" keeps the old group, or the login user's
+	// Mode is the new file's permission bits; 0 keeps the old file's mode, or
+	// 0644 for a new file. A world-writable mode is refused.
+	Mode fs.FileMode
+	// Owner and Group are names (or numeric ids); "" keeps the old file's,
+	// and a new file belongs to root (the install step runs as root).
+	Owner string
+	Group string
 	// NoBackup skips the backup of a replaced file (backups are on by default).
 	NoBackup bool
 	// MkdirMode creates missing parent directories with this mode when non-zero.

@@ -1,0 +1,118 @@
+package remote
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// DecodeBatch splits the client's batch output (-N -B) into rows and
+// columns and undoes its escapes: \\ \t \n \0 (and \r, \b, \Z if present).
+// An unknown escape keeps the backslash. It never fails: any input decodes.
+func DecodeBatch(out []byte) Rows {
+	s := strings.TrimSuffix(string(out), "\n")
+	if s == "" {
+		return nil
+	}
+	lines := strings.Split(s, "\n")
+	rows := make(Rows, 0, len(lines))
+	for _, line := range lines {
+		cols := strings.Split(line, "\t")
+		for i, col := range cols {
+			cols[i] = unescapeBatch(col)
+		}
+		rows = append(rows, cols)
+	}
+	return rows
+}
+
+func unescapeBatch(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch != '\\' || i+1 == len(s) {
+			b.WriteByte(ch)
+			continue
+		}
+		i++
+		switch s[i] {
+		case '\\':
+			b.WriteByte('\\')
+		case 't':
+			b.WriteByte('\t')
+		case 'n':
+			b.WriteByte('\n')
+		case '0':
+			b.WriteByte(0)
+		case 'r':
+			b.WriteByte('\r')
+		case 'b':
+			b.WriteByte('\b')
+		case 'Z':
+			b.WriteByte(0x1a)
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// SQLError is a statement the server (or client) refused.
+type SQLError struct {
+	Node    string
+	Code    int    // e.g. 1045
+	State   string // SQLSTATE, e.g. "28000"; "" when the client printed none
+	Line    int    // line of the input, 0 when not reported
+	Message string
+}
+
+func (e *SQLError) Error() string {
+	var b strings.Builder
+	if e.Node != "" {
+		b.WriteString(e.Node + ": ")
+	}
+	fmt.Fprintf(&b, "ERROR %d", e.Code)
+	if e.State != "" {
+		fmt.Fprintf(&b, " (%s)", e.State)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " at line %d", e.Line)
+	}
+	b.WriteString(": " + e.Message)
+	return b.String()
+}
+
+var sqlErrorLine = regexp.MustCompile(`^ERROR (\d+)(?: \(([0-9A-Za-z]{5})\))?(?: at line (\d+))?: ?(.*)$`)
+
+// ParseSQLError finds the client's "ERROR 1045 (28000) at line 1: ..." line
+// in stderr; nil when there is none. Lines after it (a multi-line message)
+// are kept in Message.
+func ParseSQLError(stderr string) *SQLError {
+	lines := strings.Split(strings.ReplaceAll(stderr, "\r\n", "\n"), "\n")
+	for i, line := range lines {
+		m := sqlErrorLine.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		code, err := strconv.Atoi(m[1])
+		if err != nil {
+			continue // absurdly long number
+		}
+		e := &SQLError{Code: code, State: m[2], Message: m[4]}
+		if m[3] != "" {
+			e.Line, _ = strconv.Atoi(m[3])
+		}
+		if rest := strings.TrimSpace(strings.Join(lines[i+1:], "\n")); rest != "" {
+			e.Message += "\n" + rest
+		}
+		e.Message = strings.TrimSpace(e.Message)
+		return e
+	}
+	return nil
+}
