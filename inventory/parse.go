@@ -85,17 +85,47 @@ func documentPos(doc *yaml.Node) pos {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// reportYAMLError turns a yaml.v3 syntax error into a problem with a line:
-// the parser says "yaml: line N: ..." for most errors; for a bad byte it
-// gives no line, so find the byte ourselves.
+// reportYAMLError turns a yaml.v3 syntax error into a problem with a line.
+// For a bad byte the parser gives no line, so find the byte ourselves.
 func reportYAMLError(err error, data []byte, rep *report) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		rep.errorf(origin{at: pos{max(line, 1), 0}}, "invalid YAML: %s", m[2])
+		rep.errorf(origin{at: pos{problemLine(data, m[2], max(line, 1)), 0}}, "invalid YAML: %s", m[2])
 		return
 	}
 	rep.errorf(origin{at: badBytePos(data)}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// maxRefineLines bounds the quadratic search in problemLine.
+const maxRefineLines = 2000
+
+// problemLine improves on yaml.v3's line, which is where the enclosing
+// block started (a bad indent on line 14 of a node list is reported at the
+// "nodes:" line). The first prefix of whole lines that fails with the same
+// message ends at the line to fix; without one, keep the parser's line.
+func problemLine(data []byte, msg string, context int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > maxRefineLines {
+		return context
+	}
+	end := 0
+	for i, l := range lines {
+		end += len(l)
+		if i+1 < context {
+			continue
+		}
+		var doc yaml.Node
+		dec := yaml.NewDecoder(bytes.NewReader(data[:end]))
+		var err error
+		for err == nil {
+			err = dec.Decode(&doc)
+		}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil && m[2] == msg {
+			return i + 1
+		}
+	}
+	return context
 }
 
 // badBytePos locates the first byte YAML rejects (invalid UTF-8 or a

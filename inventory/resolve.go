@@ -279,9 +279,6 @@ func (r *resolver) sst(s rawSST) *SST {
 	if !s.present {
 		return nil
 	}
-	if !s.method.set || s.method.v == "" {
-		r.rep.errorf(s.method.o, "is required: one of %s", strings.Join(sstMethods, ", "))
-	}
 	if s.user.set && s.user.v != "" && !sqlUserPattern.MatchString(s.user.v) {
 		r.rep.errorf(s.user.o, "must be a MySQL user name of at most 32 letters, digits, '_', '.', '-', '$', got %q", truncate(s.user.v))
 	}

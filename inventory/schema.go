@@ -240,6 +240,9 @@ func (d *decoder) tls(top block) rawTLS {
 
 func (d *decoder) sst(top block) rawSST {
 	b := d.block(top.vals["sst"], "sst", top.origin("sst").at, sstKeys, nil)
+	if _, ok := b.vals["method"]; b.present && !ok {
+		d.rep.errorf(b.origin("method"), "is required: one of %s", strings.Join(sstMethods, ", "))
+	}
 	return rawSST{
 		present:  b.present,
 		o:        origin{field: "sst", at: b.at},
