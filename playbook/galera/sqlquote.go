@@ -23,7 +23,7 @@ const SessionSQLMode = "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT
 //     BY and the parts of 'user'@'host' accept only quoted text, on MariaDB
 //     and MySQL 8 alike, and a charset introducer (_utf8mb4'...') is refused
 //     there too. So it has to be a plain '...' literal.
-//   - A quote is doubled (''), which means a quote with and without
+//   - A quote is written as two quotes, which means one quote with and without
 //     NO_BACKSLASH_ESCAPES. The other spelling, \', would end the literal
 //     under NO_BACKSLASH_ESCAPES and let the rest of the value run as SQL.
 //   - Backslash, NUL, LF, CR and Ctrl-Z become \\, \0, \n, \r and \Z. The
