@@ -15,12 +15,16 @@ import (
 type opt[T any] struct {
 	v   T
 	set bool
+	// bad is true when the value was written but rejected (and reported):
+	// it still overrides a top-level value, so one mistake does not make a
+	// node silently inherit another setting.
+	bad bool
 	o   origin
 }
 
 // or returns o when it was written, else fallback.
 func (o opt[T]) or(fallback opt[T]) opt[T] {
-	if o.set {
+	if o.set || o.bad {
 		return o
 	}
 	return fallback
@@ -201,7 +205,7 @@ func (d *decoder) str(b block, key string) opt[string] {
 func (d *decoder) scalarString(n *yaml.Node, o origin) opt[string] {
 	if n.Kind != yaml.ScalarNode {
 		d.rep.errorf(o, "must be a string, got %s", describe(n))
-		return opt[string]{o: o}
+		return opt[string]{o: o, bad: true}
 	}
 	if isNull(n) {
 		return opt[string]{set: true, o: o}
@@ -217,12 +221,12 @@ func (d *decoder) integer(b block, key string, lo, hi int) opt[int] {
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 		d.rep.errorf(o, "must be an integer, got %s", describe(n))
-		return opt[int]{o: o}
+		return opt[int]{o: o, bad: true}
 	}
 	var i int64
 	if err := n.Decode(&i); err != nil || i < int64(lo) || i > int64(hi) || i > math.MaxInt {
 		d.rep.errorf(o, "must be %d..%d, got %s", lo, hi, truncate(n.Value))
-		return opt[int]{o: o}
+		return opt[int]{o: o, bad: true}
 	}
 	return opt[int]{v: int(i), set: true, o: o}
 }
@@ -240,12 +244,12 @@ func (d *decoder) boolean(b block, key string) opt[bool] {
 			hint = " (write true or false)"
 		}
 		d.rep.errorf(o, "must be true or false, got %s%s", describe(n), hint)
-		return opt[bool]{o: o}
+		return opt[bool]{o: o, bad: true}
 	}
 	var v bool
 	if err := n.Decode(&v); err != nil {
 		d.rep.errorf(o, "must be true or false, got %s", describe(n))
-		return opt[bool]{o: o}
+		return opt[bool]{o: o, bad: true}
 	}
 	return opt[bool]{v: v, set: true, o: o}
 }
@@ -262,16 +266,16 @@ func (d *decoder) duration(b block, key string) opt[time.Duration] {
 			hint = " (a number needs a unit)"
 		}
 		d.rep.errorf(o, "must be a duration like 10s, 2m or 1h30m, got %s%s", describe(n), hint)
-		return opt[time.Duration]{o: o}
+		return opt[time.Duration]{o: o, bad: true}
 	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
 		d.rep.errorf(o, "must be a duration like 10s, 2m or 1h30m, got %q", truncate(n.Value))
-		return opt[time.Duration]{o: o}
+		return opt[time.Duration]{o: o, bad: true}
 	}
 	if v <= 0 {
 		d.rep.errorf(o, "must be positive, got %s", truncate(n.Value))
-		return opt[time.Duration]{o: o}
+		return opt[time.Duration]{o: o, bad: true}
 	}
 	return opt[time.Duration]{v: v, set: true, o: o}
 }
@@ -288,7 +292,7 @@ func (d *decoder) enum(b block, key string, allowed []string, emptyOK bool) opt[
 		alt = " (or leave it out)"
 	}
 	d.rep.errorf(s.o, "must be one of %s%s, got %q", strings.Join(allowed, ", "), alt, truncate(s.v))
-	return opt[string]{o: s.o}
+	return opt[string]{o: s.o, bad: true}
 }
 
 // strList reads a list of strings; each element keeps its own origin.
@@ -302,7 +306,7 @@ func (d *decoder) strList(b block, key string) opt[[]opt[string]] {
 	}
 	if n.Kind != yaml.SequenceNode {
 		d.rep.errorf(o, "must be a list of strings, got %s", describe(n))
-		return opt[[]opt[string]]{o: o}
+		return opt[[]opt[string]]{o: o, bad: true}
 	}
 	out := opt[[]opt[string]]{set: true, o: o}
 	for i, item := range n.Content {

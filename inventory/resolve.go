@@ -111,6 +111,9 @@ func (r *resolver) ssh(s rawSSH) SSH {
 		ConnectTimeout:     s.connectTimeout.get(defaultConnectTimeout),
 		KeepAlive:          s.keepalive.get(defaultKeepAlive),
 	}
+	if s.port.bad {
+		out.Port = 0 // unknown: keeps it out of the duplicate address:port check
+	}
 	if s.user.set && (s.user.v == "" || strings.ContainsAny(s.user.v, " \t@:/")) {
 		r.rep.errorf(s.user.o, "must be a login name (leave it out for the current user), got %q", truncate(s.user.v))
 	}
@@ -288,7 +291,7 @@ func (r *resolver) sst(s rawSST) *SST {
 		Password: r.secret(s.password),
 		at: sstOrigins{
 			block: s.o, method: s.method.o, user: s.user.o, password: s.password.o,
-			passwordSet: s.password.set && s.password.v != "",
+			passwordSet: s.passwordWritten(),
 		},
 	}
 }

@@ -47,7 +47,7 @@ func nodeRules(inv *Inventory, raw rawInventory, rep *report) {
 				names[n.Name] = rn.name.o.at.line
 			}
 		}
-		if n.Address != "" {
+		if n.Address != "" && n.SSH.Port != 0 {
 			key := fmt.Sprintf("%s port %d", strings.ToLower(n.Address), n.SSH.Port)
 			if first, dup := endpoints[key]; dup {
 				rep.errorf(rn.address.o, "%s port %d is already node %s's (line %d)", n.Address, n.SSH.Port, first.Name, first.Line)

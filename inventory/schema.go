@@ -116,6 +116,12 @@ type rawSST struct {
 	method, user, password opt[string]
 }
 
+// passwordWritten is true when a reference was written, even one that was
+// rejected or failed to resolve (those are reported on their own).
+func (s rawSST) passwordWritten() bool {
+	return s.password.bad || (s.password.set && s.password.v != "")
+}
+
 type rawTimeouts struct{ command, stop, start opt[time.Duration] }
 
 func (d *decoder) inventory(root *yaml.Node) rawInventory {

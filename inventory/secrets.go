@@ -23,29 +23,29 @@ func (d *decoder) secretRef(b block, key string) opt[string] {
 	}
 	if n.Kind != yaml.ScalarNode {
 		d.rep.errorf(o, "must be a secret reference (env:NAME or file:PATH)")
-		return opt[string]{o: o}
+		return opt[string]{o: o, bad: true}
 	}
 	if isNull(n) || (n.Tag == "!!str" && n.Value == "") {
 		return opt[string]{set: true, o: o}
 	}
 	if n.Tag != "!!str" {
 		d.rep.errorf(o, inlineSecret)
-		return opt[string]{o: o}
+		return opt[string]{o: o, bad: true}
 	}
 	switch kind, rest, _ := strings.Cut(n.Value, ":"); kind {
 	case "env":
 		if !envName.MatchString(rest) {
 			d.rep.errorf(o, "env: needs a variable name (letters, digits, _), e.g. env:GALERA_SST_PASSWORD")
-			return opt[string]{o: o}
+			return opt[string]{o: o, bad: true}
 		}
 	case "file":
 		if strings.TrimSpace(rest) == "" {
 			d.rep.errorf(o, "file: needs a path, e.g. file:secrets/sst.pw")
-			return opt[string]{o: o}
+			return opt[string]{o: o, bad: true}
 		}
 	default:
 		d.rep.errorf(o, inlineSecret)
-		return opt[string]{o: o}
+		return opt[string]{o: o, bad: true}
 	}
 	return opt[string]{v: n.Value, set: true, o: o}
 }
