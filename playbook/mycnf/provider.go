@@ -117,6 +117,7 @@ func ProviderOptions(s string) (names []string, values map[string]string) {
 // missing ones are appended sorted by name. It reports whether anything
 // changed.
 func MergeProviderOptions(existing string, set map[string]string) (string, bool) {
+	set = cleanProviderSet(set)
 	items := splitProvider(existing)
 	changed := false
 	present := map[string]bool{}
@@ -136,12 +137,15 @@ func MergeProviderOptions(existing string, set map[string]string) (string, bool)
 	}
 	var missing []string
 	for n := range set {
-		if strings.TrimSpace(n) != "" && !present[escapeProvider(n)] {
+		if !present[n] {
 			missing = append(missing, n)
 		}
 	}
 	if len(missing) == 0 {
-		return joinProvider(items), changed
+		if !changed {
+			return existing, false
+		}
+		return joinProvider(items), true
 	}
 	sort.Strings(missing)
 	lead := itemLead(items)
@@ -153,7 +157,7 @@ func MergeProviderOptions(existing string, set map[string]string) (string, bool)
 	}
 	var added []provItem
 	for k, n := range missing {
-		raw := escapeProvider(n) + "=" + escapeProvider(set[n])
+		raw := n + "=" + escapeProvider(set[n])
 		if k > 0 || last >= 0 {
 			raw = lead + raw
 		}
@@ -165,6 +169,19 @@ func MergeProviderOptions(existing string, set map[string]string) (string, bool)
 	}
 	items = append(items[:last+1], append(added, items[last+1:]...)...)
 	return joinProvider(items), true
+}
+
+// cleanProviderSet trims the names and drops those Galera could not read
+// back as one name (empty, or holding a separator or an escape).
+func cleanProviderSet(set map[string]string) map[string]string {
+	out := make(map[string]string, len(set))
+	for n, v := range set {
+		n = strings.TrimSpace(n)
+		if n != "" && !strings.ContainsAny(n, ";=\\") {
+			out[n] = v
+		}
+	}
+	return out
 }
 
 // itemLead is the blank the string puts after its separators (its second
