@@ -158,7 +158,7 @@ func ChooseBootstrap(nodes []NodeState) (Decision, error) {
 		}
 	}
 	if len(blocked) > 0 {
-		return refuse(joinNames(blocked)+" "+isAre(len(blocked))+" without a usable position; fix "+itThem(len(blocked))+" first", blockErrs...)
+		return refuse(joinNames(blocked)+" "+hasHave(len(blocked))+" no usable position; fix "+itThem(len(blocked))+" first", blockErrs...)
 	}
 	if len(withState) == 0 {
 		return refuse("no node has cluster state (every datadir is fresh): this is a new cluster, not a restart", ErrNoState)
@@ -194,9 +194,15 @@ func ChooseBootstrap(nodes []NodeState) (Decision, error) {
 			}
 		}
 		if cands[best].Seqno < maxSeqno {
-			return refuse(fmt.Sprintf("%s %s safe_to_bootstrap=1 at seqno %d, but %s is further ahead at %s: the mark is stale (%s was down while the cluster went on) or the nodes diverged, and bootstrapping either could lose transactions; read both nodes' error logs and choose the node explicitly",
-				joinNames(names(cands, flagged)), hasHave(len(flagged)), cands[best].Seqno,
-				cands[top].Name, seqnoText(cands[top]), cands[best].Name), ErrStateConflict)
+			marked := fmt.Sprintf("%s has safe_to_bootstrap=1 at seqno %d", cands[best].Name, cands[best].Seqno)
+			stale := "the mark is stale (" + cands[best].Name + " was down while the cluster went on)"
+			if len(flagged) > 1 {
+				marked = fmt.Sprintf("%s are marked safe_to_bootstrap, %s furthest at seqno %d",
+					joinNames(names(cands, flagged)), cands[best].Name, cands[best].Seqno)
+				stale = "the marks are stale"
+			}
+			return refuse(fmt.Sprintf("%s, but %s is further ahead at %s: %s or the nodes diverged, and bootstrapping either side could lose transactions; read the nodes' error logs and choose the node explicitly",
+				marked, cands[top].Name, seqnoText(cands[top]), stale), ErrStateConflict)
 		}
 		pool = flagged
 	}
@@ -251,7 +257,7 @@ func classify(n NodeState) Candidate {
 	// A real seqno in grastate.dat is a clean shutdown: trust the file.
 	if g != nil && g.Seqno >= 0 {
 		if IsZeroUUID(g.UUID) {
-			c.Why = "fresh datadir (uuid " + ZeroUUID + "): no cluster state; it will join by SST"
+			c.Why = "no cluster state: grastate.dat names uuid " + ZeroUUID + " (fresh datadir)"
 			return c
 		}
 		c.Seqno = g.Seqno
@@ -273,7 +279,7 @@ func classify(n NodeState) Candidate {
 		c.Why = "seqno -1 in grastate.dat (crashed, killed or still running) and no recovered position: stop mysqld and run mysqld --wsrep-recover" + distrust
 		c.blocker = ErrNeedsRecovery
 	case IsZeroUUID(n.Recovered.UUID):
-		c.Why = "no cluster state: --wsrep-recover found " + n.Recovered.String() + " (empty or fresh datadir); it will join by SST" + distrust
+		c.Why = "no cluster state: --wsrep-recover found " + n.Recovered.String() + " (empty or fresh datadir)"
 	case n.Recovered.Seqno < 0:
 		c.UUID = n.Recovered.UUID
 		c.Why = "--wsrep-recover found " + n.Recovered.String() + " with no seqno: it cannot be ordered against the other nodes; inspect its error log, or empty its datadir so it rejoins by SST" + distrust
@@ -337,10 +343,10 @@ func explain(cands []Candidate, chosen int, withState, flagged, winners []int) s
 	case len(flagged) == 1:
 		fmt.Fprintf(&b, "safe_to_bootstrap=1 after a clean shutdown at seqno %d, and no node is further ahead", c.Seqno)
 	case len(flagged) > 1:
-		fmt.Fprintf(&b, "safe_to_bootstrap=1 on %s (Galera marks only one node; stale marks?), and %s has the highest seqno among them, %d",
-			joinNames(names(cands, flagged)), c.Name, c.Seqno)
+		fmt.Fprintf(&b, "highest seqno %d among the nodes marked safe_to_bootstrap (%s; Galera marks only one, so some mark is stale), and no node is further ahead",
+			c.Seqno, joinNames(names(cands, flagged)))
 	default:
-		fmt.Fprintf(&b, "highest seqno, %s; no node has a trusted safe_to_bootstrap=1", seqnoText(c))
+		fmt.Fprintf(&b, "highest seqno %s; no node is marked safe_to_bootstrap", seqnoText(c))
 	}
 	if len(winners) > 1 {
 		others := names(cands, winners[1:])
