@@ -207,7 +207,8 @@ func RemoveProviderOptions(existing string, names []string) (string, bool) {
 		drop[strings.TrimSpace(n)] = true
 	}
 	items := splitProvider(existing)
-	kept := items[:0]
+	flushLeft := len(items) > 0 && items[0].raw == strings.TrimLeft(items[0].raw, " \t")
+	var kept []provItem
 	changed := false
 	for _, it := range items {
 		if n := it.name(); n != "" && drop[n] {
@@ -219,7 +220,7 @@ func RemoveProviderOptions(existing string, names []string) (string, bool) {
 	if !changed {
 		return existing, false
 	}
-	if len(kept) > 0 && len(items) > 0 && items[0].raw == strings.TrimLeft(items[0].raw, " \t") {
+	if len(kept) > 0 && flushLeft {
 		kept[0].raw = strings.TrimLeft(kept[0].raw, " \t")
 	}
 	return joinProvider(kept), true
