@@ -60,6 +60,7 @@ type Server struct {
 
 	keepalives atomic.Bool  // answer keepalive requests
 	forwards   atomic.Int64 // direct-tcpip channels opened
+	logins     atomic.Int64 // SSH connections authenticated
 	wg         sync.WaitGroup
 }
 
@@ -178,6 +179,9 @@ func (s *Server) KnownHostsLineFor(key ssh.PublicKey) string {
 // Forwards counts the direct-tcpip (ProxyJump) channels served so far.
 func (s *Server) Forwards() int { return int(s.forwards.Load()) }
 
+// Connections counts the SSH connections that logged in so far.
+func (s *Server) Connections() int { return int(s.logins.Load()) }
+
 // AuthorizeKey lets user log in with key.
 func (s *Server) AuthorizeKey(user string, key ssh.PublicKey) {
 	s.mu.Lock()
@@ -255,6 +259,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	}
 	s.conns[sc] = true
 	s.mu.Unlock()
+	s.logins.Add(1)
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, sc)
