@@ -47,16 +47,19 @@ EOF
 # re-runs this script with the descriptor closed (-o), so daemons started by the lab never inherit
 # it (an inherited descriptor would keep the lock held for the lab's whole life).
 with_lock() {
-	if [ "${GFLAB_LOCKED:-}" = "$$" ] || [ "${GFLAB_LOCKED:-}" = inherited ]; then
+	# Already the child of our flock(1)? Then run (and do not pass the marker on).
+	if [ "${GFLAB_LOCKED:-}" = 1 ] && [ "$(cat "/proc/$PPID/comm" 2>/dev/null)" = flock ]; then
+		unset GFLAB_LOCKED
 		"$@"
 		return
 	fi
+	unset GFLAB_LOCKED
 	mkdir -p "$STATE"
 	local rc=0
 	if ! flock -n "$STATE/lab.lock" true; then
 		log "another lab.sh holds $STATE/lab.lock; waiting up to ${LAB_LOCK_TIMEOUT}s"
 	fi
-	GFLAB_LOCKED=inherited flock -o -w "$LAB_LOCK_TIMEOUT" -E 75 "$STATE/lab.lock" \
+	GFLAB_LOCKED=1 flock -o -w "$LAB_LOCK_TIMEOUT" -E 75 "$STATE/lab.lock" \
 		bash "$LAB_DIR/lab.sh" "${LAB_ARGS[@]}" || rc=$?
 	[ $rc = 75 ] && die "timed out after ${LAB_LOCK_TIMEOUT}s waiting for $STATE/lab.lock (another lab.sh is running)"
 	exit $rc
@@ -239,6 +242,10 @@ stop_host() {
 	local node=$1 pid ns p left
 	ns=$(ns_name "$node")
 	if pid=$(host_init_pid "$node"); then
+		# The init's parent is the unshare(1) that waits for it: wait for that one too.
+		local parent
+		parent=$(sed -E 's/^.*\) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $2}')
+		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = unshare ] || parent=""
 		hexec "$node" env LAB_STOP_TIMEOUT="$LAB_STOP_TIMEOUT" lab-mysql stop >/dev/null 2>&1 ||
 			log "$node: clean stop of mariadbd failed; killing the host"
 		kill -TERM "$pid" 2>/dev/null || true
@@ -246,6 +253,10 @@ stop_host() {
 			log "$node: init $pid ignored SIGTERM for ${LAB_HOST_TIMEOUT}s; SIGKILL"
 			kill -KILL "$pid" 2>/dev/null || true
 			wait_gone "$LAB_HOST_TIMEOUT" "$pid" || die "$node: init $pid does not go away"
+		fi
+		if [ -n "$parent" ] && ! wait_gone "$LAB_HOST_TIMEOUT" "$parent"; then
+			kill -KILL "$parent" 2>/dev/null || true
+			wait_gone 5 "$parent" || die "$node: unshare $parent does not go away"
 		fi
 	fi
 	# Stragglers: processes that entered only the network namespace (ip netns exec shells...).
@@ -271,7 +282,17 @@ teardown() {
 		n=${ns#"$LAB_NS_PREFIX"}
 		[[ " ${nodes[*]} " == *" $n "* ]] || nodes+=("$n")
 	done
-	# Stop hosts in parallel: each stop is bounded on its own.
+	# Servers first, one at a time, highest node first: a node that leaves a healthy cluster
+	# goes in a second, while simultaneous leaves wait on Galera's timeouts. It also leaves
+	# grastate.dat as a normal shutdown does (the last one stopped is safe_to_bootstrap).
+	local sorted
+	sorted=$(printf '%s\n' "${nodes[@]}" | sort -t n -k 2 -n -r)
+	for n in $sorted; do
+		host_init_pid "$n" >/dev/null || continue
+		hexec "$n" env LAB_STOP_TIMEOUT="$LAB_STOP_TIMEOUT" lab-mysql stop >/dev/null 2>&1 ||
+			log "$n: clean stop of mariadbd failed; its host will be killed"
+	done
+	# Then the hosts, in parallel: each stop is bounded on its own.
 	local pids=()
 	for n in "${nodes[@]}"; do
 		stop_host "$n" &
@@ -474,13 +495,16 @@ build_host() {
 
 	# /var/lib/mysql: a new datadir (install-db takes about a second).
 	mkdir -p "$H/var-lib-mysql"
-	printf '[mysqld]\ninnodb_buffer_pool_size=48M\ninnodb_log_file_size=16M\n' >"$H/install-db.cnf"
+	# Own tmpdir: parallel install-db runs that share /tmp trip over each other's temporary tables.
+	mkdir -m 1777 "$H/install-tmp"
+	printf '[mysqld]\ninnodb_buffer_pool_size=48M\ninnodb_log_file_size=16M\ntmpdir=%s\n' "$H/install-tmp" >"$H/install-db.cnf"
 	chmod 0644 "$H/install-db.cnf"
 	if ! mariadb-install-db --defaults-file="$H/install-db.cnf" --datadir="$H/var-lib-mysql" --user=mysql \
 		--skip-test-db --auth-root-authentication-method=socket >"$H/install-db.log" 2>&1; then
 		tail -n 20 "$H/install-db.log" >&2
 		die "$node: mariadb-install-db failed (log: $H/install-db.log)"
 	fi
+	rm -rf "$H/install-tmp"
 	chown -R mysql:mysql "$H/var-lib-mysql"
 	chmod 0755 "$H/var-lib-mysql"
 
@@ -683,14 +707,14 @@ cmd_up() {
 	for k in $(seq "$n"); do start_host "n$k"; done
 	for k in $(seq "$n"); do start_sshd "n$k"; done
 	log "$n hosts up (namespaces, init, sshd)"
-	if ! hexec n1 lab-mysql bootstrap; then
+	if ! hexec n1 env LAB_START_TIMEOUT="$LAB_JOIN_TIMEOUT" lab-mysql bootstrap >&2; then
 		log_tail n1
 		die "n1: bootstrap failed; logs above"
 	fi
 	wait_synced n1 1
 	log "n1 bootstrapped a new cluster"
 	for k in $(seq 2 "$n"); do
-		if ! hexec "n$k" lab-mysql start; then
+		if ! hexec "n$k" env LAB_START_TIMEOUT="$LAB_JOIN_TIMEOUT" lab-mysql start >&2; then
 			log_tail "n$k"
 			die "n$k: start failed; logs above"
 		fi
