@@ -44,19 +44,19 @@ type NodeState struct {
 
 // Candidate is one node as the choice saw it.
 type Candidate struct {
-	Name  string
-	Order int
+	Name  string `json:"name"`
+	Order int    `json:"order"`
 	// UUID and Seqno are the effective position: grastate.dat's, or the
 	// recovered one when grastate.dat says -1. Seqno is -1 when unknown.
-	UUID         string
-	Seqno        int64
-	FromRecovery bool
+	UUID         string `json:"uuid"`
+	Seqno        int64  `json:"seqno"`
+	FromRecovery bool   `json:"from_recovery"`
 	// SafeToBootstrap is the flag as trusted: false when distrusted.
-	SafeToBootstrap bool
+	SafeToBootstrap bool `json:"safe_to_bootstrap"`
 	// Eligible: the node has a usable position and could be chosen.
-	Eligible bool
+	Eligible bool `json:"eligible"`
 	// Why says, for a human, what the node's situation is.
-	Why string
+	Why string `json:"why"`
 
 	blocker error // non-nil when this node alone prevents any choice
 }
@@ -65,15 +65,15 @@ func (c Candidate) String() string { return c.Name + ": " + c.Why }
 
 // Decision is the node to bootstrap and why.
 type Decision struct {
-	Node  string
-	Index int // index of the chosen node in ChooseBootstrap's argument
+	Node  string `json:"node"`
+	Index int    `json:"index"` // index of the chosen node in ChooseBootstrap's argument
 	// Reason is one line a human can verify, e.g.
 	// "n2: safe_to_bootstrap=1 after a clean shutdown at seqno 41, ...".
-	Reason string
+	Reason string `json:"reason"`
 	// Tie: nodes were equal and inventory order decided.
-	Tie bool
+	Tie bool `json:"tie"`
 	// Considered lists every node in inventory order.
-	Considered []Candidate
+	Considered []Candidate `json:"considered"`
 }
 
 // RefusalError is ChooseBootstrap's refusal: what is wrong, and every node's

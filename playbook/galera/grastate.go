@@ -14,15 +14,15 @@ var ErrInvalidGRAState = errors.New("invalid grastate.dat")
 
 // GRAState is the content of a node's grastate.dat.
 type GRAState struct {
-	Version string // "2.1" on Galera 3.19+ and 4; informative only
-	UUID    string // cluster state UUID, lower case
-	Seqno   int64  // -1: unknown (the node runs, crashed, or never joined)
+	Version string `json:"version"` // "2.1" on Galera 3.19+ and 4; informative only
+	UUID    string `json:"uuid"`    // cluster state UUID, lower case
+	Seqno   int64  `json:"seqno"`   // -1: unknown (the node runs, crashed, or never joined)
 	// SafeToBootstrap is Galera's mark on the last node to leave the
 	// primary component cleanly.
-	SafeToBootstrap bool
+	SafeToBootstrap bool `json:"safe_to_bootstrap"`
 	// HasSafeToBootstrap is false for files written before the key existed
 	// (Galera < 25.3.19); SafeToBootstrap is then meaningless.
-	HasSafeToBootstrap bool
+	HasSafeToBootstrap bool `json:"has_safe_to_bootstrap"`
 }
 
 // HasState reports whether the file alone names a usable position: a real

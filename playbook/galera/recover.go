@@ -17,11 +17,11 @@ var (
 // Position is a node's last committed transaction as reported by
 // `mysqld --wsrep-recover` or `galera_recovery`.
 type Position struct {
-	UUID  string // lower case
-	Seqno int64  // -1: unknown
+	UUID  string `json:"uuid"`  // lower case
+	Seqno int64  `json:"seqno"` // -1: unknown
 	// GTID is MariaDB's domain-server-seqno, present when wsrep_gtid_mode
 	// is on; informative only, ordering uses Seqno.
-	GTID string
+	GTID string `json:"gtid,omitempty"`
 }
 
 // HasState reports whether the position is usable for choosing a bootstrap

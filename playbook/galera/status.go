@@ -30,26 +30,26 @@ var localStateNames = map[int]string{
 type Status struct {
 	// Known is false when no wsrep_ variable was present at all: wsrep is
 	// off or the server is not a Galera node.
-	Known bool
+	Known bool `json:"known"`
 
-	ClusterStatus     string // wsrep_cluster_status: Primary, non-Primary, Disconnected
-	LocalState        int    // wsrep_local_state, see State*
-	LocalStateComment string // wsrep_local_state_comment, e.g. "Synced"
-	ClusterSize       int    // wsrep_cluster_size
-	ClusterConfID     int64  // wsrep_cluster_conf_id: the view; -1 when unknown
-	ClusterStateUUID  string // wsrep_cluster_state_uuid
-	LocalStateUUID    string // wsrep_local_state_uuid
-	LocalIndex        int    // wsrep_local_index; -1 when unknown
-	GcommUUID         string // wsrep_gcomm_uuid: this node's member id
-	ProviderName      string // wsrep_provider_name, "Galera"
-	ProviderVendor    string // wsrep_provider_vendor
-	ProviderVersion   string // wsrep_provider_version, e.g. "26.4.23(r1e5a1f9c)"
-	Ready             bool   // wsrep_ready
-	Connected         bool   // wsrep_connected
-	LastCommitted     int64  // wsrep_last_committed; -1 when unknown
-	IncomingAddresses string // wsrep_incoming_addresses, comma separated
-	DesyncCount       int    // wsrep_desync_count
-	FlowControlPaused float64
+	ClusterStatus     string  `json:"cluster_status"`      // wsrep_cluster_status: Primary, non-Primary, Disconnected
+	LocalState        int     `json:"local_state"`         // wsrep_local_state, see State*
+	LocalStateComment string  `json:"local_state_comment"` // wsrep_local_state_comment, e.g. "Synced"
+	ClusterSize       int     `json:"cluster_size"`        // wsrep_cluster_size
+	ClusterConfID     int64   `json:"cluster_conf_id"`     // wsrep_cluster_conf_id: the view; -1 when unknown
+	ClusterStateUUID  string  `json:"cluster_state_uuid"`  // wsrep_cluster_state_uuid
+	LocalStateUUID    string  `json:"local_state_uuid"`    // wsrep_local_state_uuid
+	LocalIndex        int     `json:"local_index"`         // wsrep_local_index; -1 when unknown
+	GcommUUID         string  `json:"gcomm_uuid"`          // wsrep_gcomm_uuid: this node's member id
+	ProviderName      string  `json:"provider_name"`       // wsrep_provider_name, "Galera"
+	ProviderVendor    string  `json:"provider_vendor"`     // wsrep_provider_vendor
+	ProviderVersion   string  `json:"provider_version"`    // wsrep_provider_version, e.g. "26.4.23(r1e5a1f9c)"
+	Ready             bool    `json:"ready"`               // wsrep_ready
+	Connected         bool    `json:"connected"`           // wsrep_connected
+	LastCommitted     int64   `json:"last_committed"`      // wsrep_last_committed; -1 when unknown
+	IncomingAddresses string  `json:"incoming_addresses"`  // wsrep_incoming_addresses, comma separated
+	DesyncCount       int     `json:"desync_count"`        // wsrep_desync_count
+	FlowControlPaused float64 `json:"flow_control_paused"`
 }
 
 // ParseStatus decodes the rows of `SHOW GLOBAL STATUS LIKE 'wsrep_%'`. Keys

@@ -1,6 +1,7 @@
 package galera
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -226,5 +227,34 @@ func TestCheckCluster(t *testing.T) {
 	unknownID := edit(func(m map[string]string) { delete(m, "wsrep_cluster_conf_id") })
 	if err := CheckCluster(map[string]Status{"n1": synced, "n2": unknownID}, 3); err != nil {
 		t.Errorf("unknown conf id: %v", err)
+	}
+}
+
+// Reports (`galeraflow status --output json`) expose these names; scripts
+// and the end-to-end tests read them.
+func TestStatusJSONNames(t *testing.T) {
+	b, err := json.Marshal(ParseStatus(syncedRows()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"cluster_status", "local_state", "local_state_comment", "cluster_size",
+		"cluster_state_uuid", "local_state_uuid", "provider_version", "ready", "connected", "last_committed"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("status JSON lacks %q: %s", k, b)
+		}
+	}
+	d, err := ChooseBootstrap(inventory(clean("n1", 4, true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(d)
+	for _, k := range []string{`"node":"n1"`, `"reason":`, `"tie":false`, `"considered":[{"name":"n1"`, `"safe_to_bootstrap":true`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("decision JSON lacks %s: %s", k, b)
+		}
 	}
 }

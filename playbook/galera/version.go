@@ -10,10 +10,10 @@ import (
 // ProviderVersion is a Galera library version, e.g. 26.4.23: wsrep API 26,
 // Galera 4, release 23.
 type ProviderVersion struct {
-	API      int    // wsrep API version: 25 for Galera 3, 26 for Galera 4
-	Major    int    // Galera major: 3 or 4
-	Minor    int    // release within the major
-	Revision string // source revision, e.g. "r1e5a1f9c"; informative
+	API      int    `json:"api"`                // wsrep API version: 25 for Galera 3, 26 for Galera 4
+	Major    int    `json:"major"`              // Galera major: 3 or 4
+	Minor    int    `json:"minor"`              // release within the major
+	Revision string `json:"revision,omitempty"` // source revision, e.g. "r1e5a1f9c"; informative
 }
 
 func (v ProviderVersion) String() string {
@@ -110,9 +110,11 @@ const (
 
 // ServerVersion is what SELECT VERSION(), @@version_comment say.
 type ServerVersion struct {
-	Flavor              Flavor
-	Major, Minor, Patch int
-	Raw                 string
+	Flavor Flavor `json:"flavor"`
+	Major  int    `json:"major"`
+	Minor  int    `json:"minor"`
+	Patch  int    `json:"patch"`
+	Raw    string `json:"raw"`
 }
 
 func (v ServerVersion) String() string {
