@@ -7,6 +7,11 @@ import (
 	"unicode/utf8"
 )
 
+// ClientCharsetOption is the mysql/mariadb client option QuoteString's
+// safety rests on: utf8mb4 never hides a quote or a backslash inside a
+// multibyte character, whatever the server's default character set is.
+const ClientCharsetOption = "--default-character-set=utf8mb4"
+
 // SessionSQLMode is the first statement of every script galeraflow sends: it
 // removes NO_BACKSLASH_ESCAPES from the session's sql_mode (keeping every
 // other mode), so the backslash escapes QuoteString writes mean what they say.
@@ -38,7 +43,8 @@ const SessionSQLMode = "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT
 // Bytes above 0x7F pass through unchanged. That is safe when the connection
 // character set never hides 0x27 or 0x5C inside a multibyte character:
 // utf8mb4, utf8mb3 and latin1 are such sets; big5, cp932, gbk, gb18030 and
-// sjis are not. galeraflow's client runs with --default-character-set=utf8mb4.
+// sjis are not. So the client that receives the statements must run with
+// ClientCharsetOption, and the script must start with SessionSQLMode.
 func QuoteString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
