@@ -97,35 +97,53 @@ func reportYAMLError(err error, data []byte, rep *report) {
 	rep.errorf(origin{at: badBytePos(data)}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 }
 
-// maxRefineLines bounds the quadratic search in problemLine.
-const maxRefineLines = 2000
-
 // problemLine improves on yaml.v3's line, which is where the enclosing
 // block started (a bad indent on line 14 of a node list is reported at the
-// "nodes:" line). The first prefix of whole lines that fails with the same
-// message ends at the line to fix; without one, keep the parser's line.
+// "nodes:" line). It looks for the first prefix of whole lines that fails
+// with the same message: that prefix ends at the line to fix. Prefixes
+// failing is nearly monotonic, so a galloping then binary search finds it
+// in a logarithmic number of parses; without one, keep the parser's line.
 func problemLine(data []byte, msg string, context int) int {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > maxRefineLines {
-		return context
-	}
-	end := 0
-	for i, l := range lines {
-		end += len(l)
-		if i+1 < context {
-			continue
+	ends := []int{} // ends[i] is the offset just past line i+1
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
 		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
+	}
+	fails := func(line int) bool {
+		dec := yaml.NewDecoder(bytes.NewReader(data[:ends[line-1]]))
 		var doc yaml.Node
-		dec := yaml.NewDecoder(bytes.NewReader(data[:end]))
 		var err error
 		for err == nil {
 			err = dec.Decode(&doc)
 		}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil && m[2] == msg {
-			return i + 1
+		m := yamlLine.FindStringSubmatch(err.Error())
+		return m != nil && m[2] == msg
+	}
+	lo, hi := context-1, 0 // lo passes (or is before the block); hi fails
+	for step := 1; ; step *= 2 {
+		next := min(context-1+step, len(ends))
+		if fails(next) {
+			hi = next
+			break
+		}
+		if next == len(ends) {
+			return context
+		}
+		lo = next
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
 		}
 	}
-	return context
+	return hi
 }
 
 // badBytePos locates the first byte YAML rejects (invalid UTF-8 or a

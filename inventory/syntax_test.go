@@ -18,6 +18,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{"root is a list", "- a\n- b\n", []string{"inventory.yml:1:1: the inventory must be a mapping of fields (cluster:, nodes: ...), got a list"}},
 		{"bad indentation", "cluster: c\nnodes:\n  - name: a\n   address: h\n",
 			[]string{"inventory.yml:4: invalid YAML: did not find expected '-' indicator"}},
+		{"bad indentation deep in a long list", "cluster: c\nnodes:\n" + strings.Repeat("  - name: n\n    address: h\n", 50) + "   bad: x\n",
+			[]string{"inventory.yml:103: invalid YAML: did not find expected '-' indicator"}},
 		{"unclosed flow", "cluster: c\nnodes: [{name: a\n",
 			[]string{"inventory.yml:2: invalid YAML: did not find expected ',' or '}'"}},
 		{"tab indentation", "cluster: c\nnodes:\n\t- name: a\n",
