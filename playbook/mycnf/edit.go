@@ -2,6 +2,7 @@ package mycnf
 
 import (
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -49,6 +50,9 @@ func (f *File) Set(group, key, value string) (bool, error) {
 	}
 	if at, ok := f.insertionPoint(group); ok {
 		text, err := f.newOptionLine(at, key, value)
+		if err == nil {
+			err = f.checkTerminate(at)
+		}
 		if err != nil {
 			return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
 		}
@@ -61,6 +65,9 @@ func (f *File) Set(group, key, value string) (bool, error) {
 		return false, fmt.Errorf("%s: set [%s] %s: group name cannot be written as a header", f.Name, group, key)
 	}
 	text, err := f.newOptionLine(-1, key, value)
+	if err == nil && len(f.lines) > 0 {
+		err = f.checkTerminate(len(f.lines) - 1)
+	}
 	if err != nil {
 		return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
 	}
@@ -74,8 +81,7 @@ func (f *File) Remove(group, key string) int {
 	for k := len(defs) - 1; k >= 0; k-- {
 		i := defs[k]
 		if i == len(f.lines)-1 && f.lines[i].eol == "" && i > 0 {
-			// Keep a file that ended without a newline that way.
-			f.setEOL(i-1, "")
+			f.dropNewline(i - 1)
 		}
 		f.lines = append(f.lines[:i], f.lines[i+1:]...)
 	}
@@ -238,6 +244,35 @@ func (f *File) eol() string {
 func (f *File) setEOL(i int, eol string) {
 	f.lines[i].eol = eol
 	f.lines[i].parse()
+}
+
+// checkTerminate refuses to give line i a newline if that changes what the
+// server reads: a directive on a last line without one loses its last
+// character ("!include /a.cnf" reads "/a.cn"). Only a lost trailing '/' is
+// harmless.
+func (f *File) checkTerminate(i int) error {
+	l := f.lines[i]
+	if l.eol != "" || (l.kind != kindInclude && l.kind != kindIncludeDir) {
+		return nil
+	}
+	full := &line{text: l.text, eol: "\n"}
+	if full.parse(); path.Clean(full.arg) != path.Clean(l.arg) {
+		return fmt.Errorf("line %d, the last, has no newline, so the server reads %q; a line after it would make that %q: fix the file first", i+1, l.arg, full.arg)
+	}
+	return nil
+}
+
+// dropNewline keeps a file that ended without a newline that way when its
+// last line goes, unless the new last line would read differently (a
+// directive loses its last character without one).
+func (f *File) dropNewline(i int) {
+	l := f.lines[i]
+	cut := &line{text: l.text}
+	cut.parse()
+	if cut.kind == l.kind && cut.err == "" && cut.arg == l.arg && cut.group == l.group &&
+		cut.key == l.key && cut.hasValue == l.hasValue && cut.value == l.value {
+		f.setEOL(i, "")
+	}
 }
 
 func (f *File) insertAfter(i int, text string) {

@@ -121,6 +121,33 @@ func TestSet(t *testing.T) {
 	}
 }
 
+// A directive on a last line without a newline reads one character short;
+// adding a line after it would change what it includes.
+func TestSetAfterTruncatedDirective(t *testing.T) {
+	in := "[mysqld]\nport = 1\n!include /etc/mysql/extra.cnf"
+	f := mustParse(t, in)
+	for _, g := range []string{"mysqld", "sst"} {
+		_, err := f.Set(g, "k", "v")
+		if err == nil || !strings.Contains(err.Error(), `reads "/etc/mysql/extra.cn"`) || string(f.Bytes()) != in {
+			t.Errorf("Set in [%s]: %v\n%q", g, err, f.Bytes())
+		}
+	}
+	// A directory loses only its trailing '/': same directory.
+	f = mustParse(t, "[client-server]\n!includedir /etc/mysql/conf.d/")
+	if _, err := f.Set("client-server", "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(f.Bytes()), "[client-server]\n!includedir /etc/mysql/conf.d/\nk = v"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Removing the last line does not cut a directive short.
+	f = mustParse(t, "[g]\n!include /a.cnf\nk = 1")
+	f.Remove("g", "k")
+	if got := string(f.Bytes()); got != "[g]\n!include /a.cnf\n" {
+		t.Errorf("Remove: %q", got)
+	}
+}
+
 func TestSetUnchanged(t *testing.T) {
 	in := "[mysqld]\nport = 1\nport = \"3306\" # c\n"
 	f := mustParse(t, in)

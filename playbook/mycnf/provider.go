@@ -174,9 +174,15 @@ func MergeProviderOptions(existing string, set map[string]string) (string, bool)
 // cleanProviderSet trims the names and drops those Galera could not read
 // back as one name (empty, or holding a separator or an escape).
 func cleanProviderSet(set map[string]string) map[string]string {
+	// Names equal once trimmed: the last in sorted order wins, every time.
+	raw := make([]string, 0, len(set))
+	for n := range set {
+		raw = append(raw, n)
+	}
+	sort.Strings(raw)
 	out := make(map[string]string, len(set))
-	for n, v := range set {
-		n = strings.TrimSpace(n)
+	for _, r := range raw {
+		n, v := strings.TrimSpace(r), set[r]
 		if n != "" && !strings.ContainsAny(n, ";=\\") {
 			out[n] = v
 		}
