@@ -11,10 +11,11 @@ import (
 // columns and undoes its escapes: \\ \t \n \0 (and \r, \b, \Z if present).
 // An unknown escape keeps the backslash. It never fails: any input decodes.
 func DecodeBatch(out []byte) Rows {
-	s := strings.TrimSuffix(string(out), "\n")
-	if s == "" {
+	if len(out) == 0 {
 		return nil
 	}
+	// Every row ends with a newline; "\n" alone is one row with one empty value.
+	s := strings.TrimSuffix(string(out), "\n")
 	lines := strings.Split(s, "\n")
 	rows := make(Rows, 0, len(lines))
 	for _, line := range lines {

@@ -1,0 +1,173 @@
+package remote
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestShellQuote(t *testing.T) {
+	tests := map[string]string{
+		"":                 "''",
+		"plain":            "plain",
+		"/etc/mysql/x.cnf": "/etc/mysql/x.cnf",
+		"a b":              "'a b'",
+		"it's":             `'it'\''s'`,
+		"$(reboot)":        "'$(reboot)'",
+		"a\nb":             "'a\nb'",
+		"*":                "'*'",
+	}
+	for in, want := range tests {
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+	// The shell must give back exactly the original words.
+	words := []string{"", "it's", `back\slash`, "$HOME", "a\nb", "`id`", "-n", "x'y'z"}
+	out, err := exec.Command("/bin/sh", "-c", "set -- "+ShellJoin(words...)+`; for a in "$@"; do printf '[%s]' "$a"; done`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for _, w := range words {
+		want.WriteString("[" + w + "]")
+	}
+	if string(out) != want.String() {
+		t.Fatalf("round trip through sh: %q, want %q", out, want.String())
+	}
+}
+
+func TestSSHConfigLookup(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	p := filepath.Join(dir, "config")
+	os.WriteFile(p, []byte(`
+User global-first
+Host db? !db9
+  HostName %h.internal
+  IdentityFile ~/.ssh/db_key
+  ProxyJump ops@bastion:2222
+Match host db1
+  User never
+Host db1
+  Port 2201
+  User ignored-because-first-wins
+  IdentityFile "/keys/second key"
+Host *
+  Port 22
+  User fallback
+`), 0o600)
+	sc, err := loadSSHConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sc.lookup("db1")
+	want := sshEntry{
+		hostName:      "%h.internal",
+		port:          2201,
+		user:          "global-first",
+		identityFiles: []string{filepath.Join(dir, ".ssh/db_key"), "/keys/second key"},
+		proxyJump:     "ops@bastion:2222",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("lookup(db1) = %+v\nwant %+v", got, want)
+	}
+	if e := sc.lookup("db9"); e.hostName != "" || e.port != 22 {
+		t.Fatalf("negated pattern matched: %+v", e)
+	}
+
+	h, err := resolveHop("db1", 0, "", nil, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.host != "db1.internal" || h.hostPort != "db1.internal:2201" {
+		t.Fatalf("resolveHop = %+v", h)
+	}
+
+	os.WriteFile(p, []byte("Host x\n  Port 99999\n"), 0o600)
+	if _, err := loadSSHConfig(p); err == nil || !strings.Contains(err.Error(), ":2:") {
+		t.Fatalf("bad port: %v", err)
+	}
+}
+
+func TestResolveJumpChain(t *testing.T) {
+	r, err := resolve(Config{Name: "n1", Address: "10.0.0.1", User: "deploy",
+		IdentityFiles: []string{"/k"}, ProxyJump: "bastion, ops@[::1]:2222,root@jump2:23"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range r.jumps {
+		got = append(got, h.user+"@"+h.hostPort+" "+strings.Join(h.idFiles, ","))
+	}
+	want := []string{"deploy@bastion:22 /k", "ops@[::1]:2222 /k", "root@jump2:23 /k"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("jumps = %q, want %q", got, want)
+	}
+	if r.target.hostPort != "10.0.0.1:22" {
+		t.Fatalf("target = %+v", r.target)
+	}
+	for _, bad := range []string{"user@host:0", "a,,b", "h:port"} {
+		if _, err := resolve(Config{Name: "n1", Address: "h", User: "u", ProxyJump: bad}); err == nil {
+			t.Errorf("ProxyJump %q accepted", bad)
+		}
+	}
+	if _, err := resolve(Config{Name: "n1"}); err == nil {
+		t.Error("no address accepted")
+	}
+}
+
+func TestParseHostKeyPolicy(t *testing.T) {
+	for in, want := range map[string]HostKeyPolicy{"": HostKeyStrict, "strict": HostKeyStrict,
+		"accept-new": HostKeyAcceptNew, "Insecure-Ignore": HostKeyInsecureIgnore} {
+		if got, err := ParseHostKeyPolicy(in); err != nil || got != want {
+			t.Errorf("ParseHostKeyPolicy(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseHostKeyPolicy("maybe"); err == nil {
+		t.Error("unknown policy accepted")
+	}
+}
+
+func TestParseStatLine(t *testing.T) {
+	fi, err := parseStatLine("/x", "1234 81a4 0 27 1700000000\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size != 1234 || fi.Mode != 0o644 || fi.UID != 0 || fi.GID != 27 || fi.IsDir || fi.ModTime.Unix() != 1700000000 {
+		t.Fatalf("fi = %+v", fi)
+	}
+	fi, _ = parseStatLine("/d", "4096 41ed 0 0 1\n")
+	if !fi.IsDir || fi.Mode.Perm() != 0o755 {
+		t.Fatalf("dir = %+v", fi)
+	}
+	for _, bad := range []string{"", "1 2 3", "x 81a4 0 0 1"} {
+		if _, err := parseStatLine("/x", bad); err == nil {
+			t.Errorf("parseStatLine(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSudoWrapAndSplit(t *testing.T) {
+	s := newSudoRun(secretFor(""))
+	if w := s.wrap("id -u"); !strings.HasPrefix(w, "sudo -n -- sh -c ") {
+		t.Fatalf("wrap = %q", w)
+	}
+	s = newSudoRun(secretFor("pw"))
+	w := s.wrap("echo 'x'")
+	if !strings.HasPrefix(w, "sudo -S -p ") || strings.Contains(w, "pw'") || strings.Contains(string(s.prompt), "%") {
+		t.Fatalf("wrap = %q", w)
+	}
+	// Marker split across writes, prompt before it.
+	s.Write([]byte("lecture\n" + string(s.prompt)))
+	s.Write(s.start[:5])
+	s.Write(s.start[5:])
+	s.Write([]byte("cmd err\n"))
+	msg, cmdErr, started, prompts := s.split()
+	if msg != "lecture" || string(cmdErr) != "cmd err\n" || !started || prompts != 1 {
+		t.Fatalf("split = %q %q %v %d", msg, cmdErr, started, prompts)
+	}
+}
