@@ -41,7 +41,7 @@ type resolver struct {
 
 func (r *resolver) inventory(raw rawInventory, file string) *Inventory {
 	inv := &Inventory{File: file, Dir: r.opts.Dir}
-	inv.Cluster = r.name(raw.cluster, "cluster name")
+	inv.Cluster = r.name(raw.cluster)
 	inv.Flavor = Flavor(raw.flavor.v)
 	inv.Playbook = r.playbook(raw.playbook)
 	inv.Concurrency = raw.concurrency.get(defaultConcurrency)
@@ -58,12 +58,12 @@ func (r *resolver) inventory(raw rawInventory, file string) *Inventory {
 	return inv
 }
 
-func (r *resolver) name(s opt[string], what string) string {
+func (r *resolver) name(s opt[string]) string {
 	switch {
 	case !s.set || s.v == "":
 		r.rep.errorf(s.o, "is required")
 	case !namePattern.MatchString(s.v):
-		r.rep.errorf(s.o, "%s %q must start with a letter or digit and use only letters, digits, '-', '_', '.' (at most 64)", what, truncate(s.v))
+		r.rep.errorf(s.o, "must start with a letter or digit and use only letters, digits, '-', '_', '.' (at most 64), got %q", truncate(s.v))
 	default:
 		return s.v
 	}
@@ -87,7 +87,7 @@ func (r *resolver) playbook(p opt[string]) string {
 func (r *resolver) node(rn rawNode, raw rawInventory, f Flavor) Node {
 	m := rn.overrides.merge(raw.overrides)
 	n := Node{
-		Name:    r.name(rn.name, "node name"),
+		Name:    r.name(rn.name),
 		Address: r.address(rn.address),
 		Line:    rn.at.line,
 		SSH:     r.ssh(m.ssh),
@@ -214,7 +214,7 @@ func (r *resolver) mysql(m rawMySQL, ex *explicitFields) MySQL {
 	return out
 }
 
-// tlsFileFields are the TLS file settings, with their names for messages.
+// tlsFileFields are the TLS settings that name controller files.
 func tlsFileFields(t rawTLS) []opt[string] {
 	return []opt[string]{t.ca, t.serverCert, t.serverKey, t.clientCert, t.clientKey}
 }
