@@ -111,6 +111,28 @@ missing_packages() {
 	done
 }
 
+# stop_install_daemons " PIDS BEFORE ": stop a service the install started in the root namespace,
+# by PID. Only the packages' own services count: a new process that the service's PID file names.
+# Other mariadbd/sshd processes on this machine (someone's test server) are none of our business.
+stop_install_daemons() {
+	local before=$1 p pidfile parent
+	for pidfile in /run/mysqld/mysqld.pid /run/sshd.pid; do
+		p=$(cat "$pidfile" 2>/dev/null || true)
+		[[ $p =~ ^[0-9]+$ ]] && proc_alive "$p" || continue
+		case "$before" in *" $p "*) continue ;; esac
+		case " $(root_ns_daemons /usr/sbin/mariadbd | tr '\n' ' ') $(root_ns_daemons /usr/sbin/sshd | tr '\n' ' ') " in
+		*" $p "*) ;;
+		*) continue ;;
+		esac
+		log "packages: stopping pid $p ($(cat "/proc/$p/comm" 2>/dev/null), $pidfile) started by the install"
+		parent=$(sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null | awk '{print $2}')
+		# mysqld_safe would restart its child: stop the watcher first.
+		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = mysqld_safe ] && kill -TERM "$parent" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null || true
+		wait_gone 30 "$p" || kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
 cmd_install() {
 	local missing
 	mapfile -t missing < <(missing_packages)
@@ -122,13 +144,17 @@ cmd_install() {
 	local own_policy=0 before_m before_s
 	# Without a policy-rc.d the maintainer scripts start a mariadbd in the root namespace whose
 	# stop path kills by name (it would hit the lab's servers). Keep an existing one untouched.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
+	# (A file with our marker is ours too: left behind by an install that was killed.)
+	if grep -q galeraflow-lab /usr/sbin/policy-rc.d 2>/dev/null; then
+		own_policy=1
+	elif [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\n# galeraflow-lab: no service starts during install\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 0755 /usr/sbin/policy-rc.d
 		own_policy=1
 	fi
 	before_m=" $(root_ns_daemons /usr/sbin/mariadbd | tr '\n' ' ') "
 	before_s=" $(root_ns_daemons /usr/sbin/sshd | tr '\n' ' ') "
+	[ $own_policy = 1 ] && trap 'grep -q galeraflow-lab /usr/sbin/policy-rc.d 2>/dev/null && rm -f /usr/sbin/policy-rc.d' EXIT
 	local apt=(apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=300
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install)
 	local rc=0
@@ -142,14 +168,7 @@ cmd_install() {
 	if [ $own_policy = 1 ] && grep -q galeraflow-lab /usr/sbin/policy-rc.d 2>/dev/null; then
 		rm -f /usr/sbin/policy-rc.d
 	fi
-	# Whatever the install started in the root namespace goes, by PID.
-	local p
-	for p in $(root_ns_daemons /usr/sbin/mariadbd) $(root_ns_daemons /usr/sbin/sshd); do
-		case "$before_m$before_s" in *" $p "*) continue ;; esac
-		log "packages: stopping pid $p ($(cat /proc/$p/comm 2>/dev/null)) started by the install"
-		kill -TERM "$p" 2>/dev/null || true
-		wait_gone 30 "$p" || kill -KILL "$p" 2>/dev/null || true
-	done
+	stop_install_daemons "$before_m$before_s"
 	if [ $rc != 0 ]; then
 		tail -n 30 "$STATE/install.log" >&2
 		die "apt-get install failed (full log: $STATE/install.log)"
@@ -330,7 +349,7 @@ cmd_down() {
 
 cmd_clean() {
 	cmd_down
-	rm -rf --one-file-system "${STATE:?}/hosts" "$STATE/ssh" "$STATE/certs" "$STATE/sst.pw" "$STATE/install.log"
+	rm -rf --one-file-system "${STATE:?}/hosts" "$STATE/template" "$STATE/ssh" "$STATE/certs" "$STATE/sst.pw" "$STATE/install.log"
 	local u
 	for u in deploy ops; do
 		if getent passwd "$u" | grep -q 'galeraflow lab'; then userdel "$u" 2>/dev/null || true; fi
@@ -456,6 +475,31 @@ ensure_users() {
 }
 
 # ---------------------------------------------------------------- host trees
+# ensure_template_datadir: state/template/datadir, made by mariadb-install-db once per server
+# version and settings; each host gets a copy (faster than one install-db per host).
+ensure_template_datadir() {
+	local T=$STATE/template want
+	want="$(mariadbd --version 2>/dev/null) | innodb_buffer_pool_size=48M innodb_log_file_size=16M"
+	if [ -d "$T/datadir" ] && [ "$(cat "$T/stamp" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	rm -rf --one-file-system "$T"
+	mkdir -p "$T/tmp"
+	chmod 0755 "$T"
+	chmod 1777 "$T/tmp"
+	printf '[mysqld]\ninnodb_buffer_pool_size=48M\ninnodb_log_file_size=16M\ntmpdir=%s\n' "$T/tmp" >"$T/install-db.cnf"
+	chmod 0644 "$T/install-db.cnf"
+	if ! mariadb-install-db --defaults-file="$T/install-db.cnf" --datadir="$T/datadir" --user=mysql \
+		--skip-test-db --auth-root-authentication-method=socket >"$T/install-db.log" 2>&1; then
+		tail -n 20 "$T/install-db.log" >&2
+		die "mariadb-install-db failed (log: $T/install-db.log)"
+	fi
+	chown -R mysql:mysql "$T/datadir"
+	rm -rf "$T/tmp"
+	echo "$want" >"$T/stamp"
+	log "template datadir made ($T/datadir)"
+}
+
 # build_host NODE N: a fresh tree for one host (everything that is bound over the shared system).
 build_host() {
 	local node=$1 n=$2 H k addrs="" ip
@@ -493,18 +537,8 @@ build_host() {
 	echo "$node" >"$H/etc-hostname"
 	chmod 0644 "$H/etc-hosts" "$H/etc-hostname"
 
-	# /var/lib/mysql: a new datadir (install-db takes about a second).
-	mkdir -p "$H/var-lib-mysql"
-	# Own tmpdir: parallel install-db runs that share /tmp trip over each other's temporary tables.
-	mkdir -m 1777 "$H/install-tmp"
-	printf '[mysqld]\ninnodb_buffer_pool_size=48M\ninnodb_log_file_size=16M\ntmpdir=%s\n' "$H/install-tmp" >"$H/install-db.cnf"
-	chmod 0644 "$H/install-db.cnf"
-	if ! mariadb-install-db --defaults-file="$H/install-db.cnf" --datadir="$H/var-lib-mysql" --user=mysql \
-		--skip-test-db --auth-root-authentication-method=socket >"$H/install-db.log" 2>&1; then
-		tail -n 20 "$H/install-db.log" >&2
-		die "$node: mariadb-install-db failed (log: $H/install-db.log)"
-	fi
-	rm -rf "$H/install-tmp"
+	# /var/lib/mysql: a copy of the template datadir (a fresh install-db result; no Galera state).
+	cp -a "$STATE/template/datadir" "$H/var-lib-mysql"
 	chown -R mysql:mysql "$H/var-lib-mysql"
 	chmod 0755 "$H/var-lib-mysql"
 
@@ -693,7 +727,8 @@ cmd_up() {
 	ensure_secret "$STATE/sst.pw"
 	chmod 0600 "$STATE/sst.pw"
 	ensure_users
-	log "keys, certificates, users ready"
+	ensure_template_datadir
+	log "keys, certificates, users, template datadir ready"
 	local pids=() rc=0
 	for k in $(seq "$n"); do
 		build_host "n$k" "$n" &
