@@ -118,7 +118,7 @@ stop_install_daemons() {
 	local before=$1 p pidfile parent
 	for pidfile in /run/mysqld/mysqld.pid /run/sshd.pid; do
 		p=$(cat "$pidfile" 2>/dev/null || true)
-		[[ $p =~ ^[0-9]+$ ]] && proc_alive "$p" || continue
+		if ! [[ $p =~ ^[0-9]+$ ]] || ! proc_alive "$p"; then continue; fi
 		case "$before" in *" $p "*) continue ;; esac
 		case " $(root_ns_daemons /usr/sbin/mariadbd | tr '\n' ' ') $(root_ns_daemons /usr/sbin/sshd | tr '\n' ' ') " in
 		*" $p "*) ;;
@@ -161,6 +161,10 @@ cmd_install() {
 	DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${missing[@]}" >"$STATE/install.log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
 		log "packages: install failed (rc=$rc), running apt-get update and retrying"
+		# An install killed half way (a killed session) leaves dpkg needing this first.
+		if grep -q 'dpkg --configure -a' "$STATE/install.log"; then
+			DEBIAN_FRONTEND=noninteractive dpkg --configure -a >>"$STATE/install.log" 2>&1 || true
+		fi
 		DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 update >>"$STATE/install.log" 2>&1 || true
 		rc=0
 		DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${missing[@]}" >>"$STATE/install.log" 2>&1 || rc=$?
@@ -701,7 +705,7 @@ lab_healthy() { # N
 }
 
 cmd_up() {
-	local n=3 fresh=0 a k t
+	local n=3 fresh=0 a k
 	for a in "$@"; do
 		case $a in
 		--fresh) fresh=1 ;;
@@ -720,7 +724,7 @@ cmd_up() {
 		log "removing what is left of an earlier lab"
 		teardown
 	fi
-	t=$(elapsed)
+	rm -rf --one-file-system "$STATE/hosts"
 	mkdir -p "$STATE/hosts"
 	ensure_ssh_keys "$n"
 	ensure_certs "$n"
