@@ -121,6 +121,10 @@ func (l *line) parseOption(c string, p int) {
 	l.hasValue = true
 	vs := skipSpace(body, eq+1)
 	ve := trimRightSpace(body, vs, len(body))
+	if vs > len(l.text) {
+		// An empty value: skipping blanks ran into the line ending.
+		vs, ve = len(l.text), len(l.text)
+	}
 	l.valStart, l.valEnd = vs, ve
 	l.value = decodeValue(c[vs:ve])
 }
