@@ -38,6 +38,11 @@ func chooseMethod(f Flavor, v version, asked string) (methodChoice, error) {
 		if m == MethodMariabackup {
 			return methodChoice{}, refuse("sst.method", "mariabackup on %s: mariabackup is MariaDB's tool; use xtrabackup-v2", f)
 		}
+		// encrypt=4, the only mode that verifies the peer, came with PXC
+		// 5.7.16 (PXC-713); encrypt=3 before it runs socat with verify=0.
+		if f == FlavorPXC57 && m == MethodXtrabackupV2 && v.below(5, 7, 16) {
+			return methodChoice{}, refuse("sst.method", "xtrabackup-v2 on PXC %s cannot verify the peer (encrypt=4 came in 5.7.16): upgrade PXC, or use mysqldump", v.String())
+		}
 	}
 	return methodChoice{method: m}, nil
 }

@@ -30,8 +30,12 @@ func serverTLS(p Paths) []Setting {
 // would make the server reject the handshake. The server's key is not reused
 // for [client]: every local user's client programs read [client] and would
 // fail on a key only mysql may read.
-func clientTLS(p Paths) []Setting {
-	s := []Setting{set(groupClient, "ssl-ca", p.CA, "client TLS (also the mysqldump SST donor): verify the server's certificate against the CA")}
+func clientTLS(p Paths, method string) []Setting {
+	why := "client TLS: verify the server's certificate against the CA"
+	if method == MethodMysqldump {
+		why = "client TLS, used by the mysqldump SST donor: verify the joiner's certificate against the CA"
+	}
+	s := []Setting{set(groupClient, "ssl-ca", p.CA, why)}
 	if p.ClientCert == "" {
 		return append(s,
 			remove(groupClient, "ssl-cert", "no client certificate configured: a leftover one could be refused by the server"),

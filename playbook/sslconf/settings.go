@@ -58,7 +58,7 @@ func Settings(in Input) (Result, error) {
 		r.Settings = append(r.Settings, replicationTLS(in.Flavor, v, in.Files)...)
 	}
 	r.Notes = append(r.Notes, replicationNotes(in.Flavor, in.Replication)...)
-	r.Settings = append(r.Settings, clientTLS(in.Files)...)
+	r.Settings = append(r.Settings, clientTLS(in.Files, choice.method)...)
 	sst, notes := sstTLS(in.Flavor, choice.method, in.Files)
 	r.Settings = append(r.Settings, sst...)
 	r.Notes = append(r.Notes, notes...)
