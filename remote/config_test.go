@@ -151,23 +151,39 @@ func TestParseStatLine(t *testing.T) {
 	}
 }
 
-func TestSudoWrapAndSplit(t *testing.T) {
-	s := newSudoRun(secretFor(""))
-	if w := s.wrap("id -u"); !strings.HasPrefix(w, "sudo -n -- sh -c ") {
-		t.Fatalf("wrap = %q", w)
+func TestExecWatchWrapAndSplit(t *testing.T) {
+	w := newExecWatch(false, secretFor(""))
+	if got := w.wrap("id -u"); !strings.HasPrefix(got, "echo galeraflow-pid-") || !strings.HasSuffix(got, " $$ >&2\nid -u") {
+		t.Fatalf("wrap = %q", got)
 	}
-	s = newSudoRun(secretFor("pw"))
-	w := s.wrap("echo 'x'")
-	if !strings.HasPrefix(w, "sudo -S -p ") || strings.Contains(w, "pw'") || strings.Contains(string(s.prompt), "%") {
-		t.Fatalf("wrap = %q", w)
+	w.Write([]byte("banner\n" + string(w.pidMark) + "12"))
+	if w.groupPID() != 0 {
+		t.Fatal("PID read before its line was complete")
 	}
-	// Marker split across writes, prompt before it.
-	s.Write([]byte("lecture\n" + string(s.prompt)))
-	s.Write(s.start[:5])
-	s.Write(s.start[5:])
-	s.Write([]byte("cmd err\n"))
-	msg, cmdErr, started, prompts := s.split()
-	if msg != "lecture" || string(cmdErr) != "cmd err\n" || !started || prompts != 1 {
-		t.Fatalf("split = %q %q %v %d", msg, cmdErr, started, prompts)
+	w.Write([]byte("34\nreal stderr\n"))
+	if w.groupPID() != 1234 {
+		t.Fatalf("pid = %d", w.groupPID())
+	}
+	if cmdErr, _, ran, _ := w.split(); string(cmdErr) != "banner\nreal stderr\n" || !ran {
+		t.Fatalf("split = %q %v", cmdErr, ran)
+	}
+
+	w = newExecWatch(true, secretFor(""))
+	if got := w.wrap("id -u"); !strings.Contains(got, "\nsudo -n -- sh -c ") {
+		t.Fatalf("wrap = %q", got)
+	}
+	w = newExecWatch(true, secretFor("pw"))
+	got := w.wrap("echo 'x'")
+	if !strings.Contains(got, "\nsudo -S -p ") || strings.Contains(got, "pw'") || strings.Contains(string(w.prompt), "%") {
+		t.Fatalf("wrap = %q", got)
+	}
+	// Markers split across writes, sudo's lecture and prompt before the start.
+	w.Write([]byte(string(w.pidMark) + "77\nlecture\n" + string(w.prompt)))
+	w.Write(w.start[:5])
+	w.Write(w.start[5:])
+	w.Write([]byte("cmd err\n"))
+	cmdErr, msg, started, prompts := w.split()
+	if msg != "lecture" || string(cmdErr) != "cmd err\n" || !started || prompts != 1 || w.groupPID() != 77 {
+		t.Fatalf("split = %q %q %v %d pid %d", cmdErr, msg, started, prompts, w.groupPID())
 	}
 }

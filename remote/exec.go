@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -34,15 +33,11 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("%s: %s: %w", c.name, desc, err)
 	}
-	var sr *sudoRun
-	remoteCmd := command
-	if opts.Sudo && !c.isRoot() {
-		if strings.ContainsAny(c.cfg.SudoPassword.Reveal(), "\r\n") {
-			return Result{}, fmt.Errorf("%s: %s: %w: the sudo password contains a line break", c.name, desc, ErrSudo)
-		}
-		sr = newSudoRun(c.cfg.SudoPassword)
-		remoteCmd = sr.wrap(command)
+	sudo := opts.Sudo && !c.isRoot()
+	if sudo && strings.ContainsAny(c.cfg.SudoPassword.Reveal(), "\r\n") {
+		return Result{}, fmt.Errorf("%s: %s: %w: the sudo password contains a line break", c.name, desc, ErrSudo)
 	}
+	w := newExecWatch(sudo, c.cfg.SudoPassword)
 	c.log.Debug("exec", "node", c.name, "cmd", desc, "sudo", opts.Sudo)
 	started := time.Now()
 
@@ -51,32 +46,19 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 		return Result{}, c.connErr(desc+": open session", err)
 	}
 	defer sess.Close()
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
 	sess.Stdout = &stdout
-	if sr != nil {
-		sess.Stderr = sr
-	} else {
-		sess.Stderr = &stderr
-	}
+	sess.Stderr = w
 	stdin, err := sess.StdinPipe()
 	if err != nil {
 		return Result{}, c.connErr(desc+": stdin", err)
 	}
-	if err := sess.Start(remoteCmd); err != nil {
+	if err := sess.Start(w.wrap(command)); err != nil {
 		return Result{}, c.connErr(desc+": start", err)
 	}
 	ended := make(chan struct{})
 	defer close(ended)
-	if sr != nil {
-		go sr.feed(stdin, opts.Stdin, ended)
-	} else {
-		go func() {
-			if opts.Stdin != nil {
-				io.Copy(stdin, opts.Stdin)
-			}
-			stdin.Close()
-		}()
-	}
+	go w.feed(stdin, opts.Stdin, ended)
 
 	waited := make(chan error, 1)
 	go func() { waited <- sess.Wait() }()
@@ -84,15 +66,17 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 	select {
 	case werr = <-waited:
 	case <-ctx.Done():
-		// Ask the remote side to stop, then drop the channel: sshd closes
-		// the command's pipes and the session ends even if it ignores signals.
+		// Ask sshd to signal the command, drop the channel, and kill the
+		// process group ourselves: sshd ignores signal requests for root
+		// logins and does not stop a command when its channel closes.
 		sess.Signal(ssh.SIGTERM)
 		sess.Close()
 		c.log.Debug("exec cancelled", "node", c.name, "cmd", desc, "err", ctx.Err())
+		c.killGroup(w.groupPID(), desc)
 		return Result{}, fmt.Errorf("%s: %s: %w", c.name, desc, ctx.Err())
 	}
 
-	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	res := Result{Stdout: stdout.Bytes()}
 	var exitErr *ssh.ExitError
 	switch {
 	case werr == nil:
@@ -104,12 +88,10 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 	c.log.Debug("exec done", "node", c.name, "cmd", desc, "status", res.ExitStatus,
 		"took", time.Since(started).Round(time.Millisecond))
 
-	if sr != nil {
-		msg, cmdStderr, ran, prompts := sr.split()
-		res.Stderr = cmdStderr
-		if !ran && res.ExitStatus != 0 {
-			return res, sudoError(c.name, c.cfg.User, desc, res.ExitStatus, msg, prompts, !c.cfg.SudoPassword.IsZero())
-		}
+	cmdStderr, sudoMsg, ran, prompts := w.split()
+	res.Stderr = cmdStderr
+	if !ran && res.ExitStatus != 0 {
+		return res, sudoError(c.name, c.cfg.User, desc, res.ExitStatus, sudoMsg, prompts, !c.cfg.SudoPassword.IsZero())
 	}
 	if res.ExitStatus != 0 {
 		ee := &ExitError{Host: c.name, Command: desc, Status: res.ExitStatus}
@@ -119,6 +101,21 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 		return res, ee
 	}
 	return res, nil
+}
+
+// killGroup stops a cancelled command's process group (best effort, on
+// a fresh session, bounded so a dead connection cannot hold the caller).
+func (c *Client) killGroup(pid int, desc string) {
+	if pid <= 1 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// "-s TERM --" is the form both dash and bash accept for a group.
+	cmd := fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null; true", pid)
+	if _, err := c.run(ctx, cmd, "stop cancelled command", ExecOptions{}); err != nil {
+		c.log.Debug("could not stop a cancelled command", "node", c.name, "cmd", desc, "err", err)
+	}
 }
 
 // shorten cuts s to at most n bytes (on a rune boundary), marking the cut.

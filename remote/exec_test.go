@@ -73,32 +73,41 @@ func TestExecSensitiveKeepsOutputOutOfErrors(t *testing.T) {
 	}
 }
 
+// The server, like sshd, neither stops a command whose channel closes nor
+// signals root sessions: the client must kill the process group itself.
 func TestExecContextCancelStopsCommand(t *testing.T) {
-	e := newEnv(t, remotetest.Options{})
-	c := e.dial(e.config("root"))
-	pidFile := filepath.Join(e.dir, "sleep.pid")
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := c.Exec(ctx, "sleep 60 & echo $! > "+pidFile+"; wait", remote.ExecOptions{})
-		errc <- err
-	}()
-	pid := waitForPID(t, pidFile)
-	cancel()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("Exec did not return after cancel")
-	}
-	// The remote sleep is stopped, not left behind.
-	waitGone(t, pid)
+	for _, tc := range []struct {
+		user string
+		sudo bool
+	}{{"root", false}, {"deploy", true}} {
+		t.Run(tc.user, func(t *testing.T) {
+			e := newEnv(t, remotetest.Options{})
+			c := e.dial(e.config(tc.user))
+			pidFile := filepath.Join(e.dir, "sleep.pid")
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.Exec(ctx, "sleep 60 & echo $! > "+pidFile+"; wait", remote.ExecOptions{Sudo: tc.sudo})
+				errc <- err
+			}()
+			pid := waitForPID(t, pidFile)
+			cancel()
+			select {
+			case err := <-errc:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("err = %v, want context.Canceled", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Exec did not return after cancel")
+			}
+			// The remote sleep is stopped, not left behind.
+			waitGone(t, pid)
 
-	// The connection still works afterwards.
-	if _, err := c.Exec(context.Background(), "true", remote.ExecOptions{}); err != nil {
-		t.Fatalf("exec after cancel: %v", err)
+			// The connection still works afterwards.
+			if _, err := c.Exec(context.Background(), "true", remote.ExecOptions{}); err != nil {
+				t.Fatalf("exec after cancel: %v", err)
+			}
+		})
 	}
 }
 

@@ -263,8 +263,25 @@ func TestLabWriteThroughSymlink(t *testing.T) {
 func TestLabMySQLStatus(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
+	// Other tests restart nodes: use the first node whose server answers.
+	node := -1
+	for i := range labNodes {
+		_, err := remote.MySQLClient{}.Query(ctx, l.dial(i, "root"), "SELECT 1")
+		var se *remote.SQLError
+		if err == nil {
+			node = i
+			break
+		}
+		if !errors.As(err, &se) || se.Code != 2002 {
+			t.Fatalf("%s: %v", labNodes[i].name, err)
+		}
+		t.Logf("%s: server down (%v)", labNodes[i].name, err)
+	}
+	if node < 0 {
+		t.Skip("no node's mariadbd is running")
+	}
 	for _, user := range []string{"root", "deploy", "ops"} {
-		c := l.dial(2, user)
+		c := l.dial(node, user)
 		m, err := remote.MySQLClient{}.QueryMap(ctx, c, "SHOW STATUS LIKE 'wsrep_%'")
 		if err != nil {
 			t.Fatalf("%s: %v", user, err)
@@ -272,9 +289,9 @@ func TestLabMySQLStatus(t *testing.T) {
 		if m["wsrep_local_state_comment"] == "" || m["wsrep_cluster_size"] == "" {
 			t.Fatalf("%s: wsrep status missing: %v", user, m)
 		}
-		t.Logf("%s: state %s, cluster size %s", user, m["wsrep_local_state_comment"], m["wsrep_cluster_size"])
+		t.Logf("%s on %s: state %s, cluster size %s", user, labNodes[node].name, m["wsrep_local_state_comment"], m["wsrep_cluster_size"])
 	}
-	c := l.dial(2, "root")
+	c := l.dial(node, "root")
 	_, err := remote.MySQLClient{}.Query(ctx, c, "SELECT * FROM no_such_db.t")
 	var se *remote.SQLError
 	if !errors.As(err, &se) || se.Code != 1146 && se.Code != 1049 {
@@ -291,39 +308,48 @@ func TestLabMySQLStatus(t *testing.T) {
 	l.assertNoOpsPassword(nil)
 }
 
-// A cancelled command stops on the real sshd too.
+// A cancelled command stops on the real sshd too: for root (sshd ignores
+// signal requests there) and for a command run through sudo.
 func TestLabCancelStopsRemoteCommand(t *testing.T) {
 	l := newLab(t)
-	c := l.dial(0, "root")
-	pidFile := "/tmp/galeraflow-remote-labtest.pid"
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Exec(ctx, "echo $$ > "+pidFile+"; exec sleep 300", remote.ExecOptions{})
-		done <- err
-	}()
-	var pid int
-	for i := 0; i < 200 && pid == 0; i++ {
-		res, _ := c.Exec(context.Background(), "cat "+pidFile+" 2>/dev/null", remote.ExecOptions{})
-		pid, _ = strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
-		time.Sleep(50 * time.Millisecond)
+	for _, tc := range []struct {
+		user string
+		sudo bool
+	}{{"root", false}, {"deploy", false}, {"deploy", true}, {"ops", true}} {
+		t.Run(fmt.Sprintf("%s/sudo=%v", tc.user, tc.sudo), func(t *testing.T) {
+			c := l.dial(0, tc.user)
+			pidFile := "/tmp/galeraflow-remote-labtest-" + tc.user + ".pid"
+			opts := remote.ExecOptions{Sudo: tc.sudo}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Exec(ctx, "echo $$ > "+pidFile+"; exec sleep 300", opts)
+				done <- err
+			}()
+			var pid int
+			for i := 0; i < 200 && pid == 0; i++ {
+				res, _ := c.Exec(context.Background(), "cat "+pidFile+" 2>/dev/null", opts)
+				pid, _ = strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
+				time.Sleep(50 * time.Millisecond)
+			}
+			if pid == 0 {
+				t.Fatal("command did not start")
+			}
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v", err)
+			}
+			for i := 0; ; i++ {
+				_, err := c.Exec(context.Background(), fmt.Sprintf("kill -0 %d 2>/dev/null && ! grep -q '^State:.*Z' /proc/%d/status", pid, pid), opts)
+				if err != nil {
+					break // gone
+				}
+				if i > 100 {
+					t.Fatalf("remote sleep %d still runs after cancel", pid)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			c.Exec(context.Background(), "rm -f "+pidFile, opts)
+		})
 	}
-	if pid == 0 {
-		t.Fatal("command did not start")
-	}
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
-	}
-	for i := 0; ; i++ {
-		_, err := c.Exec(context.Background(), fmt.Sprintf("kill -0 %d 2>/dev/null && ! grep -q '^State:.*Z' /proc/%d/status", pid, pid), remote.ExecOptions{})
-		if err != nil {
-			break // gone
-		}
-		if i > 100 {
-			t.Fatalf("remote sleep %d still runs after cancel", pid)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	c.Exec(context.Background(), "rm -f "+pidFile, remote.ExecOptions{})
 }

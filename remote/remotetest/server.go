@@ -41,7 +41,8 @@ type Options struct {
 // process's own user with /bin/sh in the login user's home (Root/home/<user>,
 // Root/root for root), with Bin() first on PATH. It speaks exec, the sftp
 // subsystem, direct-tcpip (so it can be a ProxyJump hop) and answers
-// keepalive@openssh.com.
+// keepalive@openssh.com. Like OpenSSH, it does not stop a command whose
+// channel was closed and ignores "signal" requests from root logins.
 type Server struct {
 	t        testing.TB
 	root     string

@@ -57,8 +57,11 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 				ch.Close()
 			}()
 		case "signal":
+			// Like OpenSSH: honoured only for non-root logins (root
+			// sessions run without privilege separation, which sshd needs
+			// for signalling).
 			var p struct{ Signal string }
-			if ssh.Unmarshal(req.Payload, &p) == nil {
+			if user != "root" && ssh.Unmarshal(req.Payload, &p) == nil {
 				mu.Lock()
 				if proc != nil {
 					if sig, ok := signals[p.Signal]; ok {
@@ -80,13 +83,8 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			}
 		}
 	}
-	// The client closed the channel: stop what still runs, like sshd does
-	// when the session's pipes go away.
-	mu.Lock()
-	if proc != nil {
-		killGroup(proc)
-	}
-	mu.Unlock()
+	// The client closed the channel. Like sshd, leave a running command
+	// alone (Server.Close kills what is left).
 	if started {
 		<-exited
 	}
