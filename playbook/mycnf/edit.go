@@ -132,7 +132,7 @@ func (f *File) replaceValue(l *line, value string) (string, error) {
 			quote, keep = raw[0], true
 		}
 	}
-	enc := encodeValue(value, quote, keep)
+	enc := encodeValue(value, quote, keep || alwaysQuoted(l.key))
 	var text string
 	if l.hasValue {
 		rest := l.text[l.valEnd:]
@@ -154,6 +154,10 @@ func (f *File) replaceValue(l *line, value string) (string, error) {
 	}
 	return text, nil
 }
+
+// alwaysQuoted: wsrep_provider_options is a list, written quoted even with
+// one item, as Galera's documentation writes it.
+func alwaysQuoted(key string) bool { return SameKey(key, ProviderOptionsKey) }
 
 // checkOptionLine verifies that the server reads text as key = value.
 func checkOptionLine(text, eol, key, value string) error {
@@ -202,7 +206,7 @@ func (f *File) newOptionLine(near int, key, value string) (string, error) {
 			before = strings.Repeat(" ", max(1, width-len(key)))
 		}
 	}
-	text := indent + key + before + "=" + after + encodeValue(value, 0, false)
+	text := indent + key + before + "=" + after + encodeValue(value, 0, alwaysQuoted(key))
 	if err := checkOptionLine(text, "\n", key, value); err != nil {
 		return "", err
 	}

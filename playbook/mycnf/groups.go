@@ -19,6 +19,13 @@ func ClientGroups() []string {
 	return []string{"mysql", "mariadb-client", "client", "client-server", "client-mariadb"}
 }
 
+// ClientLibraryGroups returns the groups every client built on the MariaDB
+// client library reads, besides its own (mariadb-dump adds [mysqldump] and
+// [mariadb-dump], for example).
+func ClientLibraryGroups() []string {
+	return []string{"client", "client-server", "client-mariadb"}
+}
+
 // SSTGroupSets returns the group sets the mariabackup SST script tries, in
 // order, for its TLS options (encrypt, ssl-mode, tca...): see
 // Set.FirstDefined. The server's groups come first, then [sst],
