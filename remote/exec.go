@@ -12,7 +12,7 @@ import (
 )
 
 // Exec runs command on the node. With opts.Sudo it runs as root: directly
-// for a root login, otherwise through sudo (see sudoRun).
+// for a root login, otherwise through sudo (see execWatch).
 //
 // The command text is logged at debug level and may appear in errors: it
 // must never contain a secret. Secrets go on opts.Stdin, which is never
@@ -25,6 +25,7 @@ func (c *Client) Exec(ctx context.Context, command string, opts ExecOptions) (Re
 // (internal scripts are long, so they get a short description).
 func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions) (Result, error) {
 	desc = shorten(desc, 200)
+	parent := ctx
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -73,6 +74,9 @@ func (c *Client) run(ctx context.Context, command, desc string, opts ExecOptions
 		sess.Close()
 		c.log.Debug("exec cancelled", "node", c.name, "cmd", desc, "err", ctx.Err())
 		c.killGroup(w.groupPID(), desc)
+		if parent.Err() == nil {
+			return Result{}, fmt.Errorf("%s: %s: timed out after %s: %w", c.name, desc, opts.Timeout, ctx.Err())
+		}
 		return Result{}, fmt.Errorf("%s: %s: %w", c.name, desc, ctx.Err())
 	}
 

@@ -115,7 +115,7 @@ func TestExecTimeout(t *testing.T) {
 	e := newEnv(t, remotetest.Options{})
 	c := e.dial(e.config("root"))
 	_, err := c.Exec(context.Background(), "sleep 60", remote.ExecOptions{Timeout: 100 * time.Millisecond})
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after 100ms") {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
 }
