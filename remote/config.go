@@ -80,13 +80,16 @@ type Config struct {
 	// UseAgent offers the keys of the agent at $SSH_AUTH_SOCK first.
 	UseAgent bool
 
-	// KnownHostsFiles are read for host keys; default ~/.ssh/known_hosts.
-	// Missing files count as empty. AcceptNew appends to the first one.
+	// KnownHostsFiles are read for host keys; default ~/.ssh/known_hosts
+	// and /etc/ssh/ssh_known_hosts. Missing files count as empty.
+	// AcceptNew appends to the first one.
 	KnownHostsFiles []string
 	HostKeyPolicy   HostKeyPolicy
 
 	// SSHConfigFile, when set, is an ssh_config whose HostName, Port, User,
-	// IdentityFile and ProxyJump apply to Address (explicit fields win).
+	// IdentityFile and ProxyJump apply to Address (explicit fields win), and
+	// whose HostName, Port, User and IdentityFile apply to each jump host
+	// (a jump host's own ProxyJump is not followed).
 	SSHConfigFile string
 	// ProxyJump is a comma-separated chain of [user@]host[:port] hops,
 	// dialled in order. Each hop is checked against known_hosts and uses
@@ -176,7 +179,7 @@ func resolve(cfg Config) (*resolved, error) {
 		r.Logger = slog.New(slog.DiscardHandler)
 	}
 	if len(r.KnownHostsFiles) == 0 {
-		r.KnownHostsFiles = []string{"~/.ssh/known_hosts"}
+		r.KnownHostsFiles = []string{"~/.ssh/known_hosts", "/etc/ssh/ssh_known_hosts"}
 	}
 	r.KnownHostsFiles = slices.Clone(r.KnownHostsFiles)
 	for i, f := range r.KnownHostsFiles {

@@ -30,7 +30,12 @@ func sudoError(node, user, desc string, status int, msg string, prompts int, pas
 }
 
 func firstLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) > n {
 		lines = lines[:n]
 	}
