@@ -153,7 +153,10 @@ func (c *hostKeyChecker) mismatch(key ssh.PublicKey, want []knownhosts.KnownKey)
 }
 
 func (c *hostKeyChecker) unknown(key ssh.PublicKey) error {
-	where := "no known_hosts file exists (" + strings.Join(c.candidates(), ", ") + ")"
+	where := "no known_hosts file exists"
+	if c.first != "" {
+		where += " (" + c.first + ")"
+	}
 	if len(c.files) > 0 {
 		where = "it is not in " + strings.Join(c.files, ", ")
 	}
@@ -166,13 +169,6 @@ func (c *hostKeyChecker) unknown(key ssh.PublicKey) error {
 		"(or set the host key policy to accept-new)",
 		c.where, ErrHostKeyUnknown, where, key.Type(), ssh.FingerprintSHA256(key),
 		portArg, keyscanType(key.Type()), ShellQuote(c.hop.host), ShellQuote(c.first))
-}
-
-func (c *hostKeyChecker) candidates() []string {
-	if c.first == "" {
-		return []string{"none configured"}
-	}
-	return []string{c.first}
 }
 
 // appendKnown records an unknown host's key (accept-new), creating the
