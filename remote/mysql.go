@@ -99,7 +99,9 @@ func (c MySQLClient) command(sql string) (cmd string, stdin io.Reader, sudo bool
 	secs := int((timeout + time.Second - 1) / time.Second)
 	// -N -B: batch, tab-separated, escaped values, no header. Never --raw:
 	// the escapes are what make tabs and newlines in values decodable.
-	opts := "--connect-timeout=" + strconv.Itoa(secs) + " -N -B"
+	// utf8mb4 on the connection: no multibyte character can hide a quote
+	// or a backslash of a string literal the caller quoted.
+	opts := "--connect-timeout=" + strconv.Itoa(secs) + " --default-character-set=utf8mb4 -N -B"
 	if c.Socket != "" {
 		opts += " --socket=" + ShellQuote(c.Socket)
 	}
