@@ -9,8 +9,9 @@ import (
 )
 
 // checkChain verifies leaf against the CA bundle. Dates are reported on
-// their own, so the chain is verified at an instant inside the leaf's
-// validity: an expired leaf is not also reported as unverifiable.
+// their own (for every certificate), so the chain only has to verify at
+// some instant: first now, then at each certificate's start of validity
+// (if the validity periods overlap, they overlap from one of those).
 func (c *checker) checkChain(name string, leaf *x509.Certificate, intermediates, cas []*x509.Certificate, caName string, r role) {
 	roots := x509.NewCertPool()
 	for _, ca := range cas {
@@ -20,20 +21,31 @@ func (c *checker) checkChain(name string, leaf *x509.Certificate, intermediates,
 	for _, ic := range intermediates {
 		inter.AddCert(ic)
 	}
-	at := c.opts.Now
-	if at.Before(leaf.NotBefore) {
-		at = leaf.NotBefore
+	verify := func(at time.Time) ([][]*x509.Certificate, error) {
+		// Any: extended key usage is judged separately, by OpenSSL's rules.
+		return leaf.Verify(x509.VerifyOptions{
+			Roots: roots, Intermediates: inter, CurrentTime: at,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
 	}
-	if at.After(leaf.NotAfter) {
-		at = leaf.NotAfter
+	chains, err := verify(c.opts.Now)
+	if isDateError(err) {
+		// Keep the first error that is not about dates: it says more.
+		all := append(append([]*x509.Certificate{leaf}, intermediates...), cas...)
+		for _, cert := range all {
+			var e error
+			if chains, e = verify(cert.NotBefore); e == nil {
+				err = nil
+				break
+			}
+			if isDateError(err) && !isDateError(e) {
+				err = e
+			}
+		}
 	}
-	// Any: extended key usage is judged separately, by OpenSSL's rules.
-	chains, err := leaf.Verify(x509.VerifyOptions{
-		Roots: roots, Intermediates: inter, CurrentTime: at,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
 	if err != nil {
-		if msg := chainMessage(name, leaf, append([]*x509.Certificate{leaf}, intermediates...), cas, caName, at, err); msg != "" {
+		file := append([]*x509.Certificate{leaf}, intermediates...)
+		if msg := chainMessage(name, leaf, file, cas, caName, err); msg != "" {
 			c.add(Error, name, "%s", msg)
 		}
 		return
@@ -43,7 +55,7 @@ func (c *checker) checkChain(name string, leaf *x509.Certificate, intermediates,
 
 // chainMessage explains a failed verification; "" when the cause (a weak
 // signature algorithm) is already reported by checkKeyStrength.
-func chainMessage(name string, leaf *x509.Certificate, file, cas []*x509.Certificate, caName string, at time.Time, err error) string {
+func chainMessage(name string, leaf *x509.Certificate, file, cas []*x509.Certificate, caName string, err error) string {
 	var unknown x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
 	switch {
@@ -66,13 +78,19 @@ func chainMessage(name string, leaf *x509.Certificate, file, cas []*x509.Certifi
 	case errors.As(err, &invalid):
 		switch invalid.Reason {
 		case x509.Expired:
-			return fmt.Sprintf("%s cannot be verified: %s in its chain is not valid on %s (%s)",
-				name, commonName(invalid.Cert), at.UTC().Format(time.DateOnly), invalid.Detail)
+			// checkChain already tried every instant: the periods are disjoint.
+			return fmt.Sprintf("%s cannot be verified: there is no moment when it and every certificate of its chain are all valid; reissue it with the CA in %s",
+				name, caName)
 		case x509.NotAuthorizedToSign:
 			return fmt.Sprintf("%s was signed by %s, which is not a CA (no basicConstraints CA:TRUE)", name, commonName(invalid.Cert))
 		}
 	}
 	return fmt.Sprintf("%s does not chain to the CA in %s: %v", name, caName, err)
+}
+
+func isDateError(err error) bool {
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &invalid) && invalid.Reason == x509.Expired
 }
 
 func subjects(cas []*x509.Certificate) string {

@@ -43,11 +43,11 @@ func (c *checker) checkCA(f File) []*x509.Certificate {
 		}
 		// An expired or future CA next to a usable one is the tail of a
 		// rotation: worth cleaning up, not a reason to stop.
-		dateSev := Error
+		dateSev, advice := Error, "make a new CA and reissue every certificate; nodes cannot verify each other, so this needs a full cluster restart"
 		if usable > 0 {
-			dateSev = Warning
+			dateSev, advice = Warning, "drop it from the bundle once nothing it signed is in use"
 		}
-		c.checkDates(name, label, ca, dateSev, "drop it from the bundle once nothing it signed is in use")
+		c.checkDates(name, label, ca, dateSev, advice)
 		c.checkKeyStrength(name, label, ca)
 	}
 	return cas

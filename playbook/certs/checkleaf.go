@@ -60,8 +60,8 @@ func (c *checker) checkDistinctFromCA(name string, leaf *x509.Certificate, cas [
 	cn := canonicalCN(leaf.Subject.CommonName)
 	for _, ca := range cas {
 		if cn != "" && cn == canonicalCN(ca.Subject.CommonName) {
-			c.add(Error, name, "%s has the same subject CN %q as the CA in %s: OpenSSL takes such a certificate for self-signed and MariaDB refuses it; reissue it with a different CN, such as the node name",
-				name, leaf.Subject.CommonName, caName)
+			c.add(Error, name, "%s has the subject CN %q, the same as the CA's (%q) in %s: OpenSSL takes such a certificate for self-signed and MariaDB refuses it; reissue it with a different CN, such as the node name",
+				name, leaf.Subject.CommonName, ca.Subject.CommonName, caName)
 			break
 		}
 	}

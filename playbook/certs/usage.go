@@ -51,10 +51,10 @@ func (c *checker) checkLeafUsage(name string, leaf *x509.Certificate, r role) {
 	}
 	note := ""
 	if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny) {
-		note = " (anyExtendedKeyUsage does not count for OpenSSL)"
+		note = "; OpenSSL ignores anyExtendedKeyUsage"
 	}
-	c.add(Error, name, "%s does not allow %s (its extended key usage: %s): %s, and OpenSSL on the other side refuses it (\"unsuitable certificate purpose\")%s; reissue it with extendedKeyUsage %s",
-		name, usageNames(missing), ekuList(leaf), strings.Join(reasons, "; "), note, usageNames(r.usage))
+	c.add(Error, name, "%s does not allow %s (its extended key usage: %s%s), so OpenSSL on the other side refuses it (\"unsuitable certificate purpose\"): %s; reissue it with extendedKeyUsage %s",
+		name, usageNames(missing), ekuList(leaf), note, strings.Join(reasons, "; "), usageNames(r.usage))
 }
 
 // checkChainUsage: OpenSSL applies the same purpose check to the CAs in
