@@ -21,17 +21,24 @@ const DefaultMarker = "galeraflow"
 //
 // If the value that wins is already value, nothing changes.
 func (f *File) Set(group, key, value string) (bool, error) {
-	if err := checkName("group", group); err != nil {
+	changed, err := f.set(group, key, value)
+	if err != nil {
 		return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
+	}
+	return changed, nil
+}
+
+func (f *File) set(group, key, value string) (bool, error) {
+	if err := checkName("group", group); err != nil {
+		return false, err
 	}
 	if err := checkName("key", key); err != nil {
-		return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
+		return false, err
 	}
 	if strings.IndexByte(value, 0) >= 0 {
-		return false, fmt.Errorf("%s: set [%s] %s: a value with a NUL byte cannot be written", f.Name, group, key)
+		return false, fmt.Errorf("a value with a NUL byte cannot be written")
 	}
-	defs := f.definitions(group, key)
-	if len(defs) > 0 {
+	if defs := f.definitions(group, key); len(defs) > 0 {
 		i := defs[len(defs)-1]
 		l := f.lines[i]
 		if l.hasValue && l.value == value {
@@ -39,7 +46,7 @@ func (f *File) Set(group, key, value string) (bool, error) {
 		}
 		text, err := f.replaceValue(l, value)
 		if err != nil {
-			return false, fmt.Errorf("%s:%d: set [%s] %s: %w", f.Name, i+1, group, key, err)
+			return false, fmt.Errorf("line %d: %w", i+1, err)
 		}
 		l.text = text
 		l.parse()
@@ -54,35 +61,33 @@ func (f *File) Set(group, key, value string) (bool, error) {
 			err = f.checkTerminate(at)
 		}
 		if err != nil {
-			return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
+			return false, err
 		}
 		f.insertAfter(at, text)
 		return true, nil
 	}
-	header := "[" + group + "]"
-	h := &line{text: header}
-	if h.parse(); h.kind != kindGroup || h.err != "" || h.group != group {
-		return false, fmt.Errorf("%s: set [%s] %s: group name cannot be written as a header", f.Name, group, key)
+	header := &line{text: "[" + group + "]"}
+	if header.parse(); header.kind != kindGroup || header.err != "" || header.group != group {
+		return false, fmt.Errorf("group name cannot be written as a header")
 	}
 	text, err := f.newOptionLine(-1, key, value)
 	if err == nil && len(f.lines) > 0 {
 		err = f.checkTerminate(len(f.lines) - 1)
 	}
 	if err != nil {
-		return false, fmt.Errorf("%s: set [%s] %s: %w", f.Name, group, key, err)
+		return false, err
 	}
-	f.appendSection(header, text)
+	f.appendSection(header.text, text)
 	return true, nil
 }
 
 // Remove deletes every definition of key in group and says how many.
 func (f *File) Remove(group, key string) int {
 	defs := f.definitions(group, key)
+	// Only the lines go, with their endings: a file that ended without a
+	// newline now ends with the previous line's.
 	for k := len(defs) - 1; k >= 0; k-- {
 		i := defs[k]
-		if i == len(f.lines)-1 && f.lines[i].eol == "" && i > 0 {
-			f.dropNewline(i - 1)
-		}
 		f.lines = append(f.lines[:i], f.lines[i+1:]...)
 	}
 	return len(defs)
@@ -264,19 +269,6 @@ func (f *File) checkTerminate(i int) error {
 		return fmt.Errorf("line %d, the last, has no newline, so the server reads %q; a line after it would make that %q: fix the file first", i+1, l.arg, full.arg)
 	}
 	return nil
-}
-
-// dropNewline keeps a file that ended without a newline that way when its
-// last line goes, unless the new last line would read differently (a
-// directive loses its last character without one).
-func (f *File) dropNewline(i int) {
-	l := f.lines[i]
-	cut := &line{text: l.text}
-	cut.parse()
-	if cut.kind == l.kind && cut.err == "" && cut.arg == l.arg && cut.group == l.group &&
-		cut.key == l.key && cut.hasValue == l.hasValue && cut.value == l.value {
-		f.setEOL(i, "")
-	}
 }
 
 func (f *File) insertAfter(i int, text string) {

@@ -140,7 +140,7 @@ func TestSetAfterTruncatedDirective(t *testing.T) {
 	if got, want := string(f.Bytes()), "[client-server]\n!includedir /etc/mysql/conf.d/\nk = v"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	// Removing the last line does not cut a directive short.
+	// Removing the last line leaves the one before as it was.
 	f = mustParse(t, "[g]\n!include /a.cnf\nk = 1")
 	f.Remove("g", "k")
 	if got := string(f.Bytes()); got != "[g]\n!include /a.cnf\n" {
@@ -199,7 +199,7 @@ func TestRemoveDisable(t *testing.T) {
 	if n := f.Remove("mysqld", "port"); n != 3 {
 		t.Errorf("Remove = %d, want 3", n)
 	}
-	if got, want := string(f.Bytes()), "[mysqld]\n[client]\nport = 2\n[mysqld]"; got != want {
+	if got, want := string(f.Bytes()), "[mysqld]\n[client]\nport = 2\n[mysqld]\n"; got != want {
 		t.Errorf("Remove:\n%q\nwant\n%q", got, want)
 	}
 	if n := f.Remove("mysqld", "port"); n != 0 {
