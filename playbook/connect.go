@@ -22,7 +22,11 @@ func SSHDialer(logger *slog.Logger, prompt remote.PassphraseFunc) Dialer {
 			return nil, err
 		}
 		cfg.PassphrasePrompt = prompt
-		return remote.Dial(ctx, cfg)
+		c, err := remote.Dial(ctx, cfg)
+		if err != nil {
+			return nil, err // not a typed nil inside the interface
+		}
+		return c, nil
 	}
 }
 

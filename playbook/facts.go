@@ -97,6 +97,9 @@ func GatherFacts(ctx context.Context, c *Conn, timeout time.Duration) *Facts {
 
 	vars, err := MySQLClient(c.Node).QueryMap(ctx, c.Host, factsSQL)
 	if err != nil {
+		if serverDown(err) {
+			err = fmt.Errorf("%w: the server is not running or not answering: %w", ErrDegraded, err)
+		}
 		f.Err = fmt.Errorf("%s: read server state: %w", c.Node.Name, err)
 		return f
 	}
@@ -119,6 +122,21 @@ func GatherFacts(ctx context.Context, c *Conn, timeout time.Duration) *Facts {
 		f.Err = fmt.Errorf("%s: wsrep_on is %q: this server is not a Galera node", c.Node.Name, vars["wsrep_on"])
 	}
 	return f
+}
+
+// serverDown tells a client that could not reach its server (CR_CONNECTION_ERROR,
+// CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST) from a refused
+// login or a failing statement.
+func serverDown(err error) bool {
+	var se *remote.SQLError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case 2002, 2003, 2006, 2013:
+		return true
+	}
+	return false
 }
 
 // providerSSLOn reads `socket.ssl = YES` from @@wsrep_provider_options.

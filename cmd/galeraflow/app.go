@@ -78,6 +78,8 @@ func newApp(e env) *cli.App {
 		Commands: []*cli.Command{
 			checkCommand(e),
 			statusCommand(e),
+			runCommand(e),
+			planCommand(e),
 		},
 		// urfave/cli would otherwise print and os.Exit on its own.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -1,0 +1,70 @@
+package playbook
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/galeraflow/galeraflow/playbook/sslconf"
+)
+
+// TLSConfig patches each node's option files so the server, its client
+// (and the mysqldump SST donor) and the SST scripts use the certificates
+// UploadCerts put in place, and Galera replication uses TLS when the
+// inventory asks. What to set per flavor and SST method is sslconf's
+// decision; this step only finds where to write it.
+type TLSConfig struct{}
+
+func (TLSConfig) Name() string { return "tls-config" }
+func (TLSConfig) Scope() Scope { return PerNode }
+
+func (TLSConfig) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) {
+	res, err := tlsSettings(run, t)
+	if err != nil {
+		return nil, err
+	}
+	edits := make([]OptionEdit, 0, len(res.Settings))
+	for _, s := range res.Settings {
+		e := OptionEdit{Reader: readerOfGroup(s.Group), Group: s.Group, Key: s.Key, Value: s.Value, Secret: s.Secret}
+		switch s.Op {
+		case sslconf.OpMergeProviderOptions:
+			e.ProviderOptions = s.ProviderOptions
+		case sslconf.OpRemove:
+			e.Remove = true
+		}
+		edits = append(edits, e)
+	}
+	c, err := planNodeOptions(ctx, run, t, edits)
+	if err != nil {
+		return nil, err
+	}
+	c.Actions = append(res.Notes, c.Actions...)
+	return c, nil
+}
+
+func (TLSConfig) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
+	return applyNodeOptions(ctx, run, t, c)
+}
+
+// tlsSettings asks sslconf what this node's option files must say.
+func tlsSettings(run *Run, t *Target) (sslconf.Result, error) {
+	inv := run.Inv
+	if inv.TLS == nil {
+		return sslconf.Result{}, fmt.Errorf("the inventory has no tls block")
+	}
+	in := sslconf.Input{
+		Flavor:           sslconf.Flavor(inv.Flavor),
+		Replication:      inv.TLS.Replication,
+		RequireClientSSL: inv.TLS.RequireClientSSL,
+	}
+	if t.Facts != nil {
+		in.ServerVersion = t.Facts.ServerVersion
+	}
+	p := TLSPaths(inv.TLS.RemoteDir, t.Node.TLSFiles.ClientCert != "")
+	in.Files = sslconf.Paths{CA: p.CA, ServerCert: p.ServerCert, ServerKey: p.ServerKey, ClientCert: p.ClientCert, ClientKey: p.ClientKey}
+	if inv.SST != nil {
+		in.SSTMethod = inv.SST.Method
+		in.SSTUser = inv.SST.User
+		in.SSTPassword = inv.SST.Password.Reveal() // only into a Setting marked Secret
+	}
+	return sslconf.Settings(in)
+}
