@@ -83,7 +83,7 @@ func newApp(e env) *cli.App {
 		},
 		// urfave/cli would otherwise print and os.Exit on its own.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: usageError,
+		OnUsageError:   usageError,
 	}
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = usageError
