@@ -18,9 +18,10 @@
 //     \b \t \n \r \s \" \' \\ are decoded in quoted and unquoted values alike,
 //     any other backslash is kept.
 //   - An option before any group is an error, as is "[" without "]", an
-//     "!include"/"!includedir" without an argument, a line the server's
-//     4094-byte buffer would split, and a UTF-8 byte-order mark (the server
-//     reads it as an option outside any group).
+//     "!include"/"!includedir" without an argument, and a UTF-8 byte-order
+//     mark (the server reads it as an option outside any group). Parse also
+//     refuses two inputs the server mangles rather than rejects: an option
+//     without a name, and a line its 4094-byte buffer would split.
 //   - "!include FILE" reads one file (a missing one is skipped silently);
 //     "!includedir DIR" reads the DIR's files whose name ends in ".cnf"
 //     (case-sensitive, after the last dot; ".ini" only on Windows), sorted
@@ -35,4 +36,7 @@
 //
 // Option names: '-' and '_' are the same and a "loose-" prefix is ignored;
 // otherwise names are case-sensitive. The last definition read wins.
+//
+// The oracle tests compare all this with MariaDB's my_print_defaults when it
+// is installed (or MYCNF_ORACLE names it).
 package mycnf

@@ -114,8 +114,10 @@ func ProviderOptions(s string) (names []string, values map[string]string) {
 // MergeProviderOptions sets the options in set within the string existing:
 // every existing item stays, in its order and spelling; a managed option
 // that is present has its value changed in place (every occurrence); the
-// missing ones are appended sorted by name. It reports whether anything
-// changed.
+// missing ones are appended sorted by name. Names and values are trimmed
+// (Galera trims them), ';' and '=' in values escaped; a name Galera could
+// not read back (empty, or with ';', '=' or a backslash) is ignored. It reports
+// whether anything changed.
 func MergeProviderOptions(existing string, set map[string]string) (string, bool) {
 	set = cleanProviderSet(set)
 	items := splitProvider(existing)
