@@ -64,12 +64,17 @@ func Build(in Input, cur Current) (Plan, error) {
 	match := passwordMatches(cur, in.Password)
 	setPassword := match == nil || !*match
 	requireSSL := cur.SSLType == ""
+	with := switchPlugin(in.Flavor, v, cur.Plugin)
 	if setPassword || requireSSL {
-		b.alter(setPassword, requireSSL)
+		b.alter(setPassword, requireSSL, with)
 	}
 	switch {
+	case setPassword && with != "":
+		did = append(did, "set a password (it authenticated with "+cur.Plugin+", which takes none)")
+	case setPassword && match == nil && saltedPlugins[cur.Plugin]:
+		did = append(did, "set the password ("+cur.Plugin+" salts its hashes, so only a login attempt could tell whether it matches)")
 	case setPassword && match == nil:
-		did = append(did, "set the password ("+cur.Plugin+" hashes are salted: galeraflow cannot compare them, so it sets the password on every run)")
+		did = append(did, "set the password (the stored one could not be compared)")
 	case setPassword:
 		did = append(did, "set the password")
 	}
@@ -106,6 +111,24 @@ func Build(in Input, cur Current) (Plan, error) {
 		return Plan{Summary: acct + " already matches: unchanged", Warnings: warnings(in, cur, warn)}, nil
 	}
 	return b.plan(acct+": "+strings.Join(did, "; "), warnings(in, cur, warn)), nil
+}
+
+// saltedPlugins store hashes Build cannot compare with a candidate.
+var saltedPlugins = map[string]bool{"caching_sha2_password": true, "sha256_password": true, "ed25519": true}
+
+// switchPlugin returns the plugin an existing MySQL user must be moved to
+// when it authenticates without a password (auth_socket and the like):
+// MySQL's ALTER USER ... IDENTIFIED BY keeps the account's plugin, which
+// would then read the password as something else. MariaDB's ALTER USER ...
+// IDENTIFIED BY replaces the plugin by itself.
+func switchPlugin(f Flavor, v version, plugin string) string {
+	if f == FlavorMariaDB || plugin == "" || plugin == nativePlugin || saltedPlugins[plugin] {
+		return ""
+	}
+	if mysql8(f, v) {
+		return "caching_sha2_password"
+	}
+	return nativePlugin
 }
 
 // checkInput refuses requests Build cannot plan.

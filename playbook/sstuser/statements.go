@@ -36,9 +36,10 @@ func (b *builder) create(privs []string, tables []tablePriv) {
 	b.grant(privs, tables)
 }
 
-// alter fixes the password and/or the TLS requirement of an existing user.
-// MariaDB 10.1 has no ALTER USER.
-func (b *builder) alter(setPassword, requireSSL bool) {
+// alter fixes the password and/or the TLS requirement of an existing user,
+// switching it to plugin with when that is set. MariaDB 10.1 has no ALTER
+// USER.
+func (b *builder) alter(setPassword, requireSSL bool, with string) {
 	if b.mariadb() && b.v.below(10, 2, 0) {
 		if setPassword {
 			b.add(func(pw string) string { return "SET PASSWORD FOR " + b.acct + " = PASSWORD(" + pw + ");" })
@@ -50,7 +51,10 @@ func (b *builder) alter(setPassword, requireSSL bool) {
 	}
 	b.add(func(pw string) string {
 		s := "ALTER USER " + b.acct
-		if setPassword {
+		switch {
+		case setPassword && with != "":
+			s += " IDENTIFIED WITH " + with + " BY " + pw
+		case setPassword:
 			s += " IDENTIFIED BY " + pw
 		}
 		if requireSSL {
