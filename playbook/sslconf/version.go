@@ -81,11 +81,9 @@ func checkFlavorVersion(f Flavor, v version) error {
 	want := ""
 	switch f {
 	case FlavorMariaDB:
-		// MariaDB numbers 10.x and later; 5.5 had no supported Galera.
-		ok, want = v.major >= 10, "MariaDB 10.1 or later"
-		if v.below(10, 1, 0) {
-			ok = false
-		}
+		// Galera is built into MariaDB from 10.1; older releases, and any
+		// MySQL numbering (5.7, 8.0), mean the flavor is wrong.
+		ok, want = v.atLeast(10, 1, 0), "MariaDB 10.1 or later"
 	case FlavorPXC57:
 		ok, want = v.major == 5 && v.minor == 7, "5.7.x"
 	case FlavorPXC80:
