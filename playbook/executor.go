@@ -107,7 +107,7 @@ func (x *executor) execute(ctx context.Context, inv *inventory.Inventory, pb *Pl
 	if err != nil {
 		return preflightError(ctx, err)
 	}
-	run := &Run{Inv: inv, Log: log, DryRun: x.opts.DryRun}
+	run := &Run{Inv: inv, Log: log, DryRun: x.opts.DryRun, Now: x.opts.Now}
 	for _, c := range conns {
 		host := c.Host
 		if x.opts.DryRun {

@@ -3,6 +3,8 @@ package playbook
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,12 +100,19 @@ func TestUploadCertsAppliesThenUnchanged(t *testing.T) {
 		for _, w := range fakes[n].Writes() {
 			got[w.Path] = w.Opts.Mode.String() + " " + w.Opts.Owner + ":" + w.Opts.Group + " " + string(w.Data)
 		}
+		local := func(name string) string {
+			data, err := os.ReadFile(filepath.Join(inv.Dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(data)
+		}
 		want := map[string]string{
-			"/etc/mysql/ssl/ca.pem":          "-rw-r--r-- mysql:mysql CA\n",
-			"/etc/mysql/ssl/server-cert.pem": "-rw-r--r-- mysql:mysql " + n + " cert\n",
-			"/etc/mysql/ssl/server-key.pem":  "-rw------- mysql:mysql " + n + " key\n",
-			"/etc/mysql/ssl/client-cert.pem": "-rw-r--r-- mysql:mysql client cert\n",
-			"/etc/mysql/ssl/client-key.pem":  "-rw------- mysql:mysql client key\n",
+			"/etc/mysql/ssl/ca.pem":          "-rw-r--r-- mysql:mysql " + local("ca.pem"),
+			"/etc/mysql/ssl/server-cert.pem": "-rw-r--r-- mysql:mysql " + local(n+"-cert.pem"),
+			"/etc/mysql/ssl/server-key.pem":  "-rw------- mysql:mysql " + local(n+"-key.pem"),
+			"/etc/mysql/ssl/client-cert.pem": "-rw-r--r-- mysql:mysql " + local("client-cert.pem"),
+			"/etc/mysql/ssl/client-key.pem":  "-rw------- mysql:mysql " + local("client-key.pem"),
 		}
 		for p, w := range want {
 			if got[p] != w {
@@ -182,5 +191,57 @@ func TestSecondRunRefusedWhileLocked(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "pid ") || !strings.Contains(err.Error(), "run inventory.yml") {
 		t.Errorf("the message should name the holder: %v", err)
+	}
+}
+
+func TestBadInputsRefusedBeforeAnyChange(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string, fakes map[string]*remotetest.Fake)
+		want  []string
+	}{
+		{"key of another certificate", func(t *testing.T, dir string, _ map[string]*remotetest.Fake) {
+			copyFile(t, filepath.Join(dir, "n2-key.pem"), filepath.Join(dir, "n1-key.pem"))
+		}, []string{"n1", "n1-key.pem", "does not match"}},
+		{"certificate from another CA", func(t *testing.T, dir string, _ map[string]*remotetest.Fake) {
+			other := testInventory(t, "n2") // a fresh CA signs this n2 certificate
+			copyFile(t, filepath.Join(other.Dir, "n2-cert.pem"), filepath.Join(dir, "n2-cert.pem"))
+			copyFile(t, filepath.Join(other.Dir, "n2-key.pem"), filepath.Join(dir, "n2-key.pem"))
+		}, []string{"n2", "n2-cert.pem"}},
+		{"unparsable option file", func(t *testing.T, _ string, fakes map[string]*remotetest.Fake) {
+			fakes["n2"].SetFile("/etc/mysql/mariadb.conf.d/50-server.cnf", "[mysqld]\nuser = mysql\n[broken\n", 0o644, "", "")
+		}, []string{"n2", "50-server.cnf:3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := testInventory(t, "n1", "n2")
+			fakes := healthyFakes(t, "n1", "n2")
+			tc.setup(t, inv.Dir, fakes)
+			pb, _ := builtin("tls-files")
+			_, err := Execute(context.Background(), inv, pb, Options{Dial: fakeDialer(fakes), LockDir: t.TempDir()})
+			if !errors.Is(err, ErrPreflight) {
+				t.Fatalf("err = %v, want a preflight failure", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q: %v", w, err)
+				}
+			}
+			for n, f := range fakes {
+				if len(f.Writes()) != 0 || len(mutatingCalls(f)) != 0 {
+					t.Errorf("%s was changed: writes %d, commands %q", n, len(f.Writes()), mutatingCalls(f))
+				}
+			}
+		})
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

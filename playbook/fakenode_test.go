@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/galeraflow/galeraflow/inventory"
+	"github.com/galeraflow/galeraflow/playbook/certs"
 	"github.com/galeraflow/galeraflow/remote"
 	"github.com/galeraflow/galeraflow/remote/remotetest"
 )
@@ -146,15 +148,34 @@ func testInventory(t *testing.T, names ...string) *inventory.Inventory {
 			t.Fatal(err)
 		}
 	}
-	write("ca.pem", "CA\n")
-	write("client-cert.pem", "client cert\n")
-	write("client-key.pem", "client key\n")
+	now := time.Now()
+	caCert, caKey, err := certs.GenerateCA(certs.CAOptions{CommonName: "test CA", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := certs.LoadCA(caCert, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := func(cn string, usage certs.Usage, ips ...string) (string, string) {
+		c, k, err := certs.GenerateLeaf(ca, certs.LeafOptions{CommonName: cn, DNSNames: []string{cn}, IPAddresses: ips, Usage: usage, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(c), string(k)
+	}
+	write("ca.pem", string(caCert))
+	cc, ck := leaf("client", certs.UsageClient)
+	write("client-cert.pem", cc)
+	write("client-key.pem", ck)
 	write("sst.pw", "s3cret-'pw\n")
 	var nodes strings.Builder
 	for i, n := range names {
-		write(n+"-cert.pem", n+" cert\n")
-		write(n+"-key.pem", n+" key\n")
-		fmt.Fprintf(&nodes, "  - {name: %s, address: 10.0.0.%d}\n", n, i+1)
+		addr := fmt.Sprintf("10.0.0.%d", i+1)
+		c, k := leaf(n, certs.UsageNode, addr)
+		write(n+"-cert.pem", c)
+		write(n+"-key.pem", k)
+		fmt.Fprintf(&nodes, "  - {name: %s, address: %s}\n", n, addr)
 	}
 	doc := `cluster: test
 flavor: mariadb

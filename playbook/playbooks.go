@@ -74,6 +74,7 @@ func stepKinds() map[string]stepFactory {
 		"upload-certs": noOptions(UploadCerts{}),
 		"tls-config":   noOptions(TLSConfig{}),
 		"mycnf":        parseConfigPatch,
+		"sst-user":     noOptions(SSTUser{}),
 	}
 }
 

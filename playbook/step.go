@@ -3,6 +3,7 @@ package playbook
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/galeraflow/galeraflow/inventory"
 	"github.com/galeraflow/galeraflow/remote"
@@ -68,6 +69,15 @@ type Run struct {
 	// Planned holds the changes of the steps planned so far, in order, so a
 	// later step (the restart) can tell whether an earlier one needs it.
 	Planned []*Change
+	// Now is the run's clock (certificate validity); nil means time.Now.
+	Now func() time.Time
+}
+
+func (r *Run) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 // Target returns the target of the named node, or nil.

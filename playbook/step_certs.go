@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/galeraflow/galeraflow/playbook/certs"
 	"github.com/galeraflow/galeraflow/remote"
 )
 
@@ -97,6 +98,12 @@ func (UploadCerts) Plan(ctx context.Context, run *Run, t *Target) (*Change, erro
 		}
 		f.data = data
 	}
+	// Validate locally before looking at the node: a key that does not
+	// match, a foreign CA or an expired certificate stops the run here.
+	warnings, err := validateCerts(run, t, files)
+	if err != nil {
+		return nil, err
+	}
 
 	remotePaths := []string{paths.Dir}
 	for _, f := range files {
@@ -107,7 +114,7 @@ func (UploadCerts) Plan(ctx context.Context, run *Run, t *Target) (*Change, erro
 		return nil, err
 	}
 	plan := &certsPlan{files: files}
-	c := &Change{Data: plan}
+	c := &Change{Data: plan, Actions: warnings}
 	dir := states[0]
 	if !dir.exists || dir.owner != mysqlOwner || dir.group != mysqlOwner || dir.mode != certDirMode {
 		plan.mkdir = true
@@ -176,6 +183,34 @@ func (UploadCerts) Apply(ctx context.Context, run *Run, t *Target, c *Change) er
 		}
 	}
 	return nil
+}
+
+// certWarnWindow: certificates expiring sooner are reported (not refused).
+const certWarnWindow = 30 * 24 * time.Hour
+
+// validateCerts checks one node's files with playbook/certs; errors refuse
+// the plan, warnings come back as plan lines.
+func validateCerts(run *Run, t *Target, files []*certFile) ([]string, error) {
+	nf := certs.NodeFiles{Node: t.Node.Name}
+	slots := []*certs.File{&nf.CA, &nf.ServerCert, &nf.ServerKey, &nf.ClientCert, &nf.ClientKey}
+	for i, f := range files {
+		*slots[i] = certs.File{Path: f.local, Data: f.data}
+	}
+	report := certs.Check(nf, certs.CheckOptions{
+		Now:         run.now(),
+		WarnWithin:  certWarnWindow,
+		ExpectNames: []string{t.Node.Name, t.Node.Address},
+		// The donor of an encrypt=3 socat SST checks the joiner's IP.
+		RequireIPSANs: run.Inv.SST != nil && run.Inv.SST.Method != "mysqldump",
+	})
+	if report.HasErrors() {
+		return nil, fmt.Errorf("certificates refused: %w", report.Err())
+	}
+	var warnings []string
+	for _, p := range report.Problems {
+		warnings = append(warnings, "warning: "+p.Message)
+	}
+	return warnings, nil
 }
 
 func sha256Hex(b []byte) string {
