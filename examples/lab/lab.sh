@@ -12,6 +12,7 @@ STATE=$LAB_DIR/state
 TEMPLATES=$LAB_DIR/templates
 # shellcheck source=lib.sh
 . "$LAB_DIR/lib.sh"
+export PATH="$LAB_PATH:$PATH"
 
 main() {
 	local cmd=${1:-help}
