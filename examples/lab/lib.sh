@@ -125,7 +125,7 @@ stop_install_daemons() {
 		*) continue ;;
 		esac
 		log "packages: stopping pid $p ($(cat "/proc/$p/comm" 2>/dev/null), $pidfile) started by the install"
-		parent=$(sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null | awk '{print $2}')
+		parent=$(sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null | awk '{print $2}' || true)
 		# mysqld_safe would restart its child: stop the watcher first.
 		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = mysqld_safe ] && kill -TERM "$parent" 2>/dev/null
 		kill -TERM "$p" 2>/dev/null || true
@@ -267,7 +267,7 @@ stop_host() {
 	if pid=$(host_init_pid "$node"); then
 		# The init's parent is the unshare(1) that waits for it: wait for that one too.
 		local parent
-		parent=$(sed -E 's/^.*\) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $2}')
+		parent=$(sed -E 's/^.*\) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $2}' || true)
 		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = unshare ] || parent=""
 		hexec "$node" env LAB_STOP_TIMEOUT="$LAB_STOP_TIMEOUT" lab-mysql stop >/dev/null 2>&1 ||
 			log "$node: clean stop of mariadbd failed; killing the host"
@@ -284,7 +284,7 @@ stop_host() {
 	fi
 	# Stragglers: processes that entered only the network namespace (ip netns exec shells...).
 	if [ -e "/run/netns/$ns" ]; then
-		left=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+		left=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ' || true)
 		if [ -n "${left// /}" ]; then
 			for p in $left; do kill -TERM "$p" 2>/dev/null || true; done
 			# shellcheck disable=SC2086
@@ -834,7 +834,7 @@ cmd_status() {
 		ns=no
 		[ -e "/run/netns/$(ns_name "$node")" ] && ns=yes
 		if init=$(host_init_pid "$node"); then
-			sshd=$(sshd_alive "$node")
+			sshd=$(sshd_alive "$node" || true)
 			sshd=${sshd:+alive($sshd)}
 			mpid=$(hexec "$node" lab-mysql pid 2>/dev/null || true)
 			mpid=${mpid:+alive($mpid)}
