@@ -42,7 +42,7 @@ type Event struct {
 	Step  string // "" for connect/facts
 	Node  string // "" for cluster-wide
 	Phase string // connect, facts, plan, apply
-	State string // start, done, unchanged, failed
+	State string // start, planned, unchanged, changed, failed
 	Msg   string
 }
 
@@ -107,7 +107,7 @@ func (x *executor) execute(ctx context.Context, inv *inventory.Inventory, pb *Pl
 	if err != nil {
 		return preflightError(ctx, err)
 	}
-	run := &Run{Inv: inv, Log: log, DryRun: x.opts.DryRun, Now: x.opts.Now}
+	run := &Run{Inv: inv, Log: log, DryRun: x.opts.DryRun, Now: x.opts.Now, Interrupt: ctx}
 	for _, c := range conns {
 		host := c.Host
 		if x.opts.DryRun {
@@ -200,6 +200,13 @@ func (x *executor) plan(ctx context.Context, run *Run, index int, st Step) ([]*C
 		targets = []*Target{nil}
 	}
 	changes := make([]*Change, len(targets))
+	for _, t := range targets { // report rows in inventory order
+		if t == nil {
+			x.stepReport(index, st.Name(), "")
+		} else {
+			x.stepReport(index, st.Name(), t.Node.Name)
+		}
+	}
 	err := ForEach(ctx, len(targets), run.Inv.Concurrency, func(ctx context.Context, i int) error {
 		t := targets[i]
 		node := ""
@@ -223,7 +230,7 @@ func (x *executor) plan(ctx context.Context, run *Run, index int, st Step) ([]*C
 		sr.Status = StatusUnchanged
 		state := "unchanged"
 		if c.Changed {
-			sr.Status, state = StatusPlanned, "done"
+			sr.Status, state = StatusPlanned, "planned"
 			if !x.opts.DryRun {
 				sr.Status = StatusSkipped // until applied
 			}
@@ -269,7 +276,7 @@ func (x *executor) apply(ctx, applyCtx context.Context, run *Run, index int, st 
 			return err
 		}
 		sr.Status = StatusChanged
-		x.opts.Observe(Event{Step: st.Name(), Node: c.Node, Phase: "apply", State: "done", Msg: c.Summary})
+		x.opts.Observe(Event{Step: st.Name(), Node: c.Node, Phase: "apply", State: "changed", Msg: c.Summary})
 		return nil
 	}
 	var err error

@@ -207,20 +207,19 @@ func applyEdit(root, dropin, version string, files *nodeFiles, e OptionEdit) (op
 		return result, "", nil
 	}
 
-	// Where to write: the dropin, else where the key is effectively set,
-	// else beside the node's Galera settings, else the root file.
+	// Where to write: the dropin; else where the key is effectively set
+	// (in place when that group is read by this reader alone, so the
+	// file's own line changes); else beside the node's related settings.
 	target, group := root, e.Group
 	switch {
 	case dropin != "":
 		target = dropin
-	case defined && mycnf.SameGroup(cur.Group, e.Group):
+	case defined && inGroupList(cur.Group, ownGroups(e.Reader, version)):
 		target, group = cur.File, cur.Group
 	case defined:
 		target = cur.File
 	default:
-		if o, ok := set.Effective(mycnf.ServerGroups(version), "wsrep_provider"); ok {
-			target = o.File
-		}
+		target, group = homeOf(set, e.Reader, version, e.Group, root)
 	}
 	if err := setIn(files, target, group, e.Key, want); err != nil {
 		return result, "", err
@@ -276,6 +275,52 @@ func removeEverywhere(set *mycnf.Set, files *nodeFiles, e OptionEdit) (optionWan
 		}
 	}
 	return want, "", nil
+}
+
+// ownGroups are the groups only this reader reads ([client-server] is
+// shared by server and client: editing it there would change both).
+func ownGroups(reader OptionReader, version string) []string {
+	var all []string
+	switch reader {
+	case ReadByClient:
+		all = mycnf.ClientGroups()
+	case ReadBySST:
+		return []string{"sst", "xtrabackup", "mariabackup"}
+	default:
+		all = mycnf.ServerGroups(version)
+	}
+	var own []string
+	for _, g := range all {
+		if g != "client-server" {
+			own = append(own, g)
+		}
+	}
+	return own
+}
+
+// homeOf picks the file (and group) for a key no file sets yet: server
+// keys join the group holding the node's wsrep_provider, SST keys go to
+// [sst] in that file, client keys to the last file with a section of
+// their group; the root file otherwise.
+func homeOf(set *mycnf.Set, reader OptionReader, version, group, root string) (string, string) {
+	if reader == ReadByClient {
+		for i := len(set.Files) - 1; i >= 0; i-- {
+			for _, g := range set.Files[i].Groups() {
+				if mycnf.SameGroup(g, group) {
+					return set.Files[i].Name, group
+				}
+			}
+		}
+		return root, group
+	}
+	o, ok := set.Effective(mycnf.ServerGroups(version), "wsrep_provider")
+	if !ok {
+		return root, group
+	}
+	if reader == ReadByServer && inGroupList(o.Group, ownGroups(ReadByServer, version)) {
+		return o.File, o.Group
+	}
+	return o.File, group
 }
 
 func inGroupList(g string, groups []string) bool {

@@ -75,6 +75,7 @@ func stepKinds() map[string]stepFactory {
 		"tls-config":   noOptions(TLSConfig{}),
 		"mycnf":        parseConfigPatch,
 		"sst-user":     noOptions(SSTUser{}),
+		"restart":      parseRestart,
 	}
 }
 

@@ -71,6 +71,12 @@ type Run struct {
 	Planned []*Change
 	// Now is the run's clock (certificate validity); nil means time.Now.
 	Now func() time.Time
+	// Interrupt is the run's own context, cancelled at the first Ctrl-C
+	// while Apply's context is not: a step that loops over nodes checks
+	// Interrupted between node operations.
+	Interrupt context.Context
+	// backups are the files steps replaced in this run (RecordBackup).
+	backups backupLog
 }
 
 func (r *Run) now() time.Time {
