@@ -27,7 +27,6 @@ func (SSTUser) Scope() Scope { return Once }
 // sstUserPlan is what Apply needs.
 type sstUserPlan struct {
 	mode string // TOI or RSU
-	in   sstuser.Input
 }
 
 func (SSTUser) Plan(ctx context.Context, run *Run, _ *Target) (*Change, error) {
@@ -43,7 +42,6 @@ func (SSTUser) Plan(ctx context.Context, run *Run, _ *Target) (*Change, error) {
 		if err != nil {
 			return nil, err
 		}
-		plan.in = in
 		p, err := inspectSST(ctx, run, t, in)
 		if err != nil {
 			return nil, err
@@ -60,6 +58,11 @@ func (SSTUser) Plan(ctx context.Context, run *Run, _ *Target) (*Change, error) {
 		}
 	}
 	c.Data = plan
+	if mode == "TOI" && len(needing) > 0 && len(needing) < len(run.Targets) {
+		// Under TOI the user statements replicate: running them again on
+		// one node would fail on the others and break replication.
+		return nil, fmt.Errorf("the nodes disagree about SST user %s: %s need changes, the others do not; under TOI this means a node missed replicated statements — compare mysql.user on every node and fix it by hand (or use RSU)", run.Inv.SST.User, strings.Join(needing, ", "))
+	}
 	switch {
 	case len(needing) == 0:
 		c.Summary = fmt.Sprintf("user %s present with REQUIRE SSL on all %d nodes", run.Inv.SST.User, len(run.Targets))
@@ -75,7 +78,11 @@ func (SSTUser) Plan(ctx context.Context, run *Run, _ *Target) (*Change, error) {
 
 func (SSTUser) Apply(ctx context.Context, run *Run, _ *Target, c *Change) error {
 	plan := c.Data.(*sstUserPlan)
-	for _, t := range run.Targets {
+	targets := run.Targets
+	if plan.mode == "TOI" {
+		targets = targets[:1] // replicates to the others; verified below
+	}
+	for _, t := range targets {
 		in, err := sstInput(run, t)
 		if err != nil {
 			return err

@@ -56,12 +56,17 @@ func labInventory(t *testing.T, replacements ...string) string {
 
 func lab(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("bash", append([]string{filepath.Join(labDir(t), "lab.sh")}, args...)...)
-	out, err := cmd.CombinedOutput()
+	labDir(t)
+	out, err := labCommand(args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("lab.sh %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// labCommand is `bash examples/lab/lab.sh ARGS...`.
+func labCommand(args ...string) *exec.Cmd {
+	return exec.Command("bash", append([]string{filepath.Join(labRel, "lab.sh")}, args...)...)
 }
 
 func TestLabCheckHealthyCluster(t *testing.T) {
