@@ -160,6 +160,9 @@ func checkAllDown(ctx context.Context, run *Run, useFacts bool) error {
 	if len(primary)+len(other) == 0 {
 		return nil
 	}
+	if len(other) == 0 && len(stopped) == 0 {
+		return fmt.Errorf("%w: every node runs in a Primary component (%s): the cluster is up and there is nothing to recover; `galeraflow restart` restarts it", ErrNotDown, joinNames(primary))
+	}
 	var b strings.Builder
 	b.WriteString("recover is for a cluster whose every server is stopped, and a server runs:")
 	if len(primary) > 0 {

@@ -80,6 +80,7 @@ func newApp(e env) *cli.App {
 			statusCommand(e),
 			runCommand(e),
 			planCommand(e),
+			restartCommand(e), recoverCommand(e),
 		},
 		// urfave/cli would otherwise print and os.Exit on its own.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -46,28 +46,51 @@ func planCommand(e env) *cli.Command {
 }
 
 func execute(c *cli.Context, e env, dryRun bool) error {
+	_, err := executeWith(c, e, dryRun, runSpec{})
+	return err
+}
+
+// runSpec lets the other changing commands (restart, recover) share
+// execute: their own playbook, and more output after the report.
+type runSpec struct {
+	// playbook builds the playbook; nil takes the inventory's (or --playbook's).
+	playbook func(*inventory.Inventory) (*playbook.Playbook, error)
+	// json is what --output json prints; nil prints the report.
+	json func(*playbook.Report) any
+	// text prints after renderRun; nil prints nothing more.
+	text func(io.Writer, *playbook.Report)
+}
+
+// executeWith runs one playbook and prints its report; the report is nil
+// when the run never started (bad arguments or inventory).
+func executeWith(c *cli.Context, e env, dryRun bool, spec runSpec) (*playbook.Report, error) {
 	path, err := inventoryArg(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	log, err := logger(c, e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inv, err := inventory.Load(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, w := range inv.Warnings {
 		log.Warn(w.String())
 	}
-	name := inv.Playbook
-	if p := c.String("playbook"); p != "" {
-		name = p
+	var pb *playbook.Playbook
+	if spec.playbook != nil {
+		pb, err = spec.playbook(inv)
+	} else {
+		name := inv.Playbook
+		if p := c.String("playbook"); p != "" {
+			name = p
+		}
+		pb, err = playbook.Resolve(name, inv.Dir)
 	}
-	pb, err := playbook.Resolve(name, inv.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prog := newProgress(e.stderr, e.interactive && c.String("output") != "json")
 	report, err := playbook.Execute(c.Context, inv, pb, playbook.Options{
@@ -79,15 +102,22 @@ func execute(c *cli.Context, e env, dryRun bool) error {
 		What:    c.Command.Name,
 	})
 	if c.String("output") == "json" {
+		var doc any = report
+		if spec.json != nil {
+			doc = spec.json(report)
+		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(report); jerr != nil {
-			return jerr
+		if jerr := enc.Encode(doc); jerr != nil {
+			return report, jerr
 		}
 	} else {
 		renderRun(e.stdout, report)
+		if spec.text != nil {
+			spec.text(e.stdout, report)
+		}
 	}
-	return err
+	return report, err
 }
 
 // renderRun prints the plan (dry run) or the outcome of a run.
@@ -140,7 +170,7 @@ func renderRun(w io.Writer, r *playbook.Report) {
 			for _, why := range r.Restart.Why {
 				fmt.Fprintf(w, "  - %s\n", why)
 			}
-		} else {
+		} else if !restartsCluster(r) {
 			fmt.Fprintln(w, "restart: not needed")
 		}
 	}
@@ -149,6 +179,17 @@ func renderRun(w io.Writer, r *playbook.Report) {
 		fmt.Fprint(w, " (nothing to change)")
 	}
 	fmt.Fprintln(w)
+}
+
+// restartsCluster: the run is itself a restart or recovery, about which
+// "restart: not needed" (no other change needs one) would mislead.
+func restartsCluster(r *playbook.Report) bool {
+	for _, s := range r.Steps {
+		if (s.Step == "restart" || s.Step == "recover") && s.Status != playbook.StatusUnchanged {
+			return true
+		}
+	}
+	return false
 }
 
 func indent(s, prefix string) string {
