@@ -361,18 +361,19 @@ func setIn(files *nodeFiles, p, group, key, value string) error {
 // applyOptions writes the planned files (atomically, with backups) and
 // checks with the server's own my_print_defaults that every reader sees
 // the wanted values.
-func applyOptions(ctx context.Context, t *Target, plan *optionPlan, version string, timeout time.Duration) error {
+func applyOptions(ctx context.Context, run *Run, step string, t *Target, plan *optionPlan, version string, timeout time.Duration) error {
 	for _, w := range plan.writes {
 		opts := remote.WriteOptions{Mode: w.mode}
 		if w.isNew {
 			opts.Owner, opts.Group = "root", "root"
 		}
 		wctx, cancel := context.WithTimeout(ctx, timeout)
-		_, err := t.Host.WriteFile(wctx, w.path, w.data, opts)
+		res, err := t.Host.WriteFile(wctx, w.path, w.data, opts)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("write %s: %w", w.path, err)
 		}
+		run.RecordBackup(FileBackup{Node: t.Node.Name, Path: res.Path, Backup: res.Backup, Step: step})
 	}
 	return verifyOptions(ctx, t, plan, version, timeout)
 }

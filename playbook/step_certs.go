@@ -170,11 +170,12 @@ func (UploadCerts) Apply(ctx context.Context, run *Run, t *Target, c *Change) er
 		switch {
 		case f.upload:
 			wctx, cancel := context.WithTimeout(ctx, timeout)
-			_, err := t.Host.WriteFile(wctx, f.remote, f.data, remote.WriteOptions{Mode: f.mode, Owner: mysqlOwner, Group: mysqlOwner})
+			res, err := t.Host.WriteFile(wctx, f.remote, f.data, remote.WriteOptions{Mode: f.mode, Owner: mysqlOwner, Group: mysqlOwner})
 			cancel()
 			if err != nil {
 				return fmt.Errorf("upload %s: %w", f.remote, err)
 			}
+			run.RecordBackup(FileBackup{Node: t.Node.Name, Path: res.Path, Backup: res.Backup, Step: stepCertName})
 		case f.fix:
 			cmd := fmt.Sprintf("chown mysql:mysql %s && chmod %04o %s", remote.ShellQuote(f.remote), f.mode, remote.ShellQuote(f.remote))
 			if _, err := t.Host.Exec(ctx, cmd, remote.ExecOptions{Sudo: true, Timeout: timeout}); err != nil {

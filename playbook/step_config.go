@@ -23,8 +23,8 @@ func (s ConfigPatch) Plan(ctx context.Context, run *Run, t *Target) (*Change, er
 	return planNodeOptions(ctx, run, t, s.Edits)
 }
 
-func (ConfigPatch) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
-	return applyNodeOptions(ctx, run, t, c)
+func (s ConfigPatch) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
+	return applyNodeOptions(ctx, run, s.Name(), t, c)
 }
 
 // planNodeOptions plans edits with the node's config paths and version.
@@ -36,8 +36,8 @@ func planNodeOptions(ctx context.Context, run *Run, t *Target, edits []OptionEdi
 	return c, nil
 }
 
-func applyNodeOptions(ctx context.Context, run *Run, t *Target, c *Change) error {
-	return applyOptions(ctx, t, c.Data.(*optionPlan), serverSeries(t), run.Inv.Timeouts.Command)
+func applyNodeOptions(ctx context.Context, run *Run, step string, t *Target, c *Change) error {
+	return applyOptions(ctx, run, step, t, c.Data.(*optionPlan), serverSeries(t), run.Inv.Timeouts.Command)
 }
 
 // serverSeries is the server's major.minor ("10.11"), for the versioned

@@ -41,8 +41,8 @@ func (TLSConfig) Plan(ctx context.Context, run *Run, t *Target) (*Change, error)
 	return c, nil
 }
 
-func (TLSConfig) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
-	return applyNodeOptions(ctx, run, t, c)
+func (s TLSConfig) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
+	return applyNodeOptions(ctx, run, s.Name(), t, c)
 }
 
 // tlsSettings asks sslconf what this node's option files must say.
