@@ -19,6 +19,14 @@ var ErrInvalidPlaybook = errors.New("invalid playbook")
 // table of values, so every run gets fresh steps.
 func builtin(name string) (*Playbook, bool) {
 	switch name {
+	case "ssl":
+		return &Playbook{
+			Name:           "ssl",
+			RequireHealthy: true,
+			Steps:          []Step{UploadCerts{}, SSTUser{}, TLSConfig{InForce: true}, Restart{}, VerifyTLS{}},
+		}, true
+	case "restart":
+		return RestartPlaybook(""), true
 	case "tls-files":
 		return &Playbook{
 			Name:           "tls-files",
@@ -30,7 +38,7 @@ func builtin(name string) (*Playbook, bool) {
 }
 
 // BuiltinNames lists the built-in playbooks.
-func BuiltinNames() []string { return []string{"tls-files"} }
+func BuiltinNames() []string { return []string{"ssl", "tls-files", "restart"} }
 
 // Resolve returns the built-in playbook called name, or loads the playbook
 // file at name (relative to dir) when name looks like a path.
@@ -76,6 +84,7 @@ func stepKinds() map[string]stepFactory {
 		"mycnf":        parseConfigPatch,
 		"sst-user":     noOptions(SSTUser{}),
 		"restart":      parseRestart,
+		"verify-tls":   noOptions(VerifyTLS{}),
 	}
 }
 

@@ -12,12 +12,18 @@ import (
 // UploadCerts put in place, and Galera replication uses TLS when the
 // inventory asks. What to set per flavor and SST method is sslconf's
 // decision; this step only finds where to write it.
-type TLSConfig struct{}
+type TLSConfig struct {
+	// InForce also asks that the running servers use the files: when they
+	// are right but a server has not read them yet (a run that stopped
+	// before its restart), the step reports a change that needs the
+	// restart. The SSL playbook sets it; a playbook without a restart not.
+	InForce bool
+}
 
 func (TLSConfig) Name() string { return "tls-config" }
 func (TLSConfig) Scope() Scope { return PerNode }
 
-func (TLSConfig) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) {
+func (s TLSConfig) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) {
 	res, err := tlsSettings(run, t)
 	if err != nil {
 		return nil, err
@@ -38,6 +44,13 @@ func (TLSConfig) Plan(ctx context.Context, run *Run, t *Target) (*Change, error)
 		return nil, err
 	}
 	c.Actions = append(res.Notes, c.Actions...)
+	if !c.Changed && s.InForce {
+		if why := pendingTLS(run, t); why != "" {
+			// Nothing to write, but the files are not in force yet.
+			c.Changed, c.NeedsRestart = true, true
+			c.Summary = "option files already set, but " + why + ": restart needed"
+		}
+	}
 	return c, nil
 }
 
