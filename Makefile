@@ -49,8 +49,9 @@ lab-up: ## install packages and start the 3-node lab cluster (idempotent)
 lab-down: ## stop the lab and remove its namespaces
 	$(LAB) down
 
-demo: build lab-up ## the main job against the lab cluster
+demo: build lab-up ## the main job: enable TLS (SST, replication, clients) on the lab cluster
 	$(BIN) check $(LAB_INVENTORY)
+	$(BIN) run $(LAB_INVENTORY)
 	$(BIN) status $(LAB_INVENTORY)
 
 clean:

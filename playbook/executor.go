@@ -169,11 +169,24 @@ func (x *executor) execute(ctx context.Context, inv *inventory.Inventory, pb *Pl
 		}
 		did, err := x.apply(ctx, applyCtx, run, i, st, plans[i])
 		applied = applied || did
+		x.refreshNodes(run)
 		if err != nil {
 			return x.stopped(applied, err)
 		}
 	}
 	return nil
+}
+
+// refreshNodes points the report at the newest facts steps gathered (the
+// verify step reads every node again after a restart).
+func (x *executor) refreshNodes(run *Run) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i, t := range run.Targets {
+		if t.Facts != nil && i < len(x.report.Nodes) {
+			x.report.Nodes[i] = t.Facts
+		}
+	}
 }
 
 // stopped marks a failure after changes as partial.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -174,6 +175,9 @@ func renderRun(w io.Writer, r *playbook.Report) {
 			fmt.Fprintln(w, "restart: not needed")
 		}
 	}
+	if len(r.Nodes) > 0 && !r.DryRun {
+		renderNodeSummary(w, r.Nodes)
+	}
 	fmt.Fprintf(w, "result: %s", r.Result)
 	if !r.Changed() && r.Result == "ok" {
 		fmt.Fprint(w, " (nothing to change)")
@@ -190,6 +194,24 @@ func restartsCluster(r *playbook.Report) bool {
 		}
 	}
 	return false
+}
+
+// renderNodeSummary is the closing table of a run: where each node stands.
+func renderNodeSummary(w io.Writer, nodes []*playbook.Facts) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tSTATE\tSIZE\tTLS SERVER\tTLS REPLICATION\tSST METHOD")
+	for _, f := range nodes {
+		if f == nil {
+			continue
+		}
+		if f.ServerVersion == "" {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\n", f.Node, unreachableLabel(f))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", f.Node, f.Wsrep.LocalStateComment, f.Wsrep.ClusterSize,
+			onOff(f.TLS.Server), onOff(f.TLS.Replication), f.SSTMethod)
+	}
+	tw.Flush()
 }
 
 func indent(s, prefix string) string {
