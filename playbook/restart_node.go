@@ -21,7 +21,10 @@ const defaultPollEvery = 400 * time.Millisecond
 
 // serverPIDsScript prints the PID of every live mariadbd or mysqld on the
 // node. A zombie counts as gone (it still answers kill -0 until reaped).
-const serverPIDsScript = `pids=$(pidof mariadbd mysqld 2>/dev/null || pgrep -x 'mariadbd|mysqld' 2>/dev/null)
+// Without pidof and pgrep it fails: "no process found" must never come
+// from a missing tool.
+const serverPIDsScript = `command -v pidof >/dev/null 2>&1 || command -v pgrep >/dev/null 2>&1 || { echo "neither pidof nor pgrep is installed" >&2; exit 127; }
+pids=$(pidof mariadbd mysqld 2>/dev/null || pgrep -x 'mariadbd|mysqld' 2>/dev/null)
 for p in $pids; do
   s=$(sed -E 's/^.*\) (.).*/\1/' "/proc/$p/stat" 2>/dev/null) || continue
   case "$s" in Z|X|"") ;; *) echo "$p" ;; esac

@@ -44,6 +44,7 @@ type simNode struct {
 	// behaviours
 	stopHangs   bool              // the server ignores the stop command
 	stopCrashes bool              // the stop kills it: grastate.dat keeps seqno -1
+	noPidof     bool              // neither pidof nor pgrep is installed
 	startFails  func() string     // non-empty: the start dies with this log line
 	localState  string            // wsrep_local_state_comment while running (default Synced)
 	options     map[string]string // my_print_defaults --mysqld output, key → value
@@ -147,6 +148,9 @@ func (s *simCluster) script(n *simNode) *remotetest.Fake {
 		Do(func(remotetest.Call) (remote.Result, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if n.noPidof {
+				return remote.Result{ExitStatus: 127, Stderr: []byte("neither pidof nor pgrep is installed")}, nil
+			}
 			if n.running {
 				return remote.Result{Stdout: []byte("4242\n")}, nil
 			}

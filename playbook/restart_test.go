@@ -584,3 +584,34 @@ func TestRestartRestoresAndBootstrapsTheSameNodeAgain(t *testing.T) {
 	}
 	s.assertHealthy(t)
 }
+
+func TestRecoverRefusesWhenItCannotLookForProcesses(t *testing.T) {
+	s := newSim(t, "n1", "n2")
+	s.crash("n1")
+	s.crash("n2")
+	s.nodes["n2"].noPidof = true
+	_, err := s.execute(t, context.Background(), simInventory(t, "n1", "n2"), fastRecover(""), false)
+	if !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "neither pidof nor pgrep") {
+		t.Fatalf("err = %v", err)
+	}
+	if ops := s.kinds("start", "bootstrap"); len(ops) != 0 {
+		t.Errorf("operations %q", ops)
+	}
+}
+
+func TestPlaybookFileRestartStep(t *testing.T) {
+	pb, err := ParsePlaybook("p.yml", []byte("steps:\n  - tls-config\n  - restart: {bootstrap_node: n2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := pb.Steps[1].(Restart)
+	if !ok || r.BootstrapNode != "n2" || r.Always {
+		t.Fatalf("step %#v", pb.Steps[1])
+	}
+	if _, err := ParsePlaybook("p.yml", []byte("steps:\n  - restart: {bootstrap: n2}\n")); err == nil || !strings.Contains(err.Error(), "bootstrap") {
+		t.Errorf("unknown option accepted: %v", err)
+	}
+	if pb, err := ParsePlaybook("p.yml", []byte("steps:\n  - restart\n")); err != nil || pb.Steps[0].(Restart).BootstrapNode != "" {
+		t.Errorf("bare restart: %v", err)
+	}
+}
