@@ -66,7 +66,7 @@ func recoverCommand(e env) *cli.Command {
 			"on the chosen node only, bootstraps it and starts the others one at a time.\n" +
 			"The inventory must name its flavor: it cannot be detected with every server down.",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print every node's position and the bootstrap choice, and change nothing"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print every node's position and the bootstrap choice, and start nothing (positions still need mysqld --wsrep-recover, which runs InnoDB recovery as every start does)"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 			lockDirFlag(),
 		},
