@@ -166,6 +166,33 @@ func TestLabSSLPlaybookMysqldump(t *testing.T) {
 		t.Errorf("n3 after the SST: %d rows, want %d", got, want)
 	}
 	lab(t, "exec", "n3", "rm", "-f", "/etc/mysql/conf.d/99-gftest-general.cnf")
+
+	// Replication TLS is real: a node whose provider options lack
+	// socket.ssl cannot join the TLS cluster (it gives up after Galera's
+	// handshake timeout), and galeraflow status says so.
+	lab(t, "service", "n3", "stop")
+	lab(t, "exec", "n3", "sh", "-c", `printf '[galera]\nwsrep_provider_options = "gcache.size=32M"\n' > /etc/mysql/mariadb.conf.d/99-gftest-plain.cnf`)
+	_, _ = labCommand("service", "n3", "start").CombinedOutput()
+	deadline := time.Now().Add(3 * time.Minute)
+	for labCommand("exec", "n3", "lab-mysql", "status").Run() == nil {
+		if s := strings.TrimSpace(labQuiet("n3", "mariadb", "-N", "-B", "-e", "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='WSREP_LOCAL_STATE_COMMENT'")); s == "Synced" {
+			t.Fatalf("n3 joined the TLS cluster without replication TLS")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("n3 without replication TLS still runs after 3 minutes")
+		}
+		time.Sleep(time.Second)
+	}
+	out, _, code = runApp(t, "status", inv)
+	if code != exitDegraded || !strings.Contains(out, "n3") {
+		t.Errorf("status with n3 out: exit %d, want %d\n%s", code, exitDegraded, out)
+	}
+	lab(t, "exec", "n3", "rm", "-f", "/etc/mysql/mariadb.conf.d/99-gftest-plain.cnf")
+	lab(t, "service", "n3", "start")
+	waitSyncedInCluster(t, "n3", 3*time.Minute)
+	if got := countRows(t, "n3", "before"); got != want {
+		t.Errorf("n3 after rejoining: %d rows, want %d", got, want)
+	}
 }
 
 // forceFullSST makes node take a full snapshot: stop it, empty its datadir

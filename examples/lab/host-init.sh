@@ -18,6 +18,11 @@ done </proc/self/status
 [ -n "$rootpid" ] || { echo "host-init: cannot read NSpid" >&2; exit 1; }
 
 mount --make-rprivate /
+# The host's tree may live under a path this script mounts over (a clone
+# of the repo in /tmp or /root): reach it through /mnt, which nothing else
+# here covers, so every bind below still finds its source.
+mount --bind "$H" /mnt
+H=/mnt
 bind() { mount --bind "$H/$1" "$2"; }
 bind etc-mysql /etc/mysql
 bind etc-ssh /etc/ssh
