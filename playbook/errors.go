@@ -15,4 +15,7 @@ var (
 	ErrInterrupted = errors.New("interrupted")
 	// ErrPreflight: a check before any change failed; nothing was changed.
 	ErrPreflight = errors.New("preflight failed")
+	// ErrInvalidInput: the inventory's files or settings cannot be used as
+	// they are (a certificate refused, a setting the flavor lacks).
+	ErrInvalidInput = errors.New("invalid input")
 )

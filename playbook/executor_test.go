@@ -221,6 +221,9 @@ func TestBadInputsRefusedBeforeAnyChange(t *testing.T) {
 			if !errors.Is(err, ErrPreflight) {
 				t.Fatalf("err = %v, want a preflight failure", err)
 			}
+			if strings.Contains(tc.name, "certificate") && !errors.Is(err, ErrInvalidInput) {
+				t.Errorf("a refused certificate should be invalid input (exit 2): %v", err)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q: %v", w, err)

@@ -77,7 +77,7 @@ type certsPlan struct {
 
 func (UploadCerts) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) {
 	if run.Inv.TLS == nil {
-		return nil, fmt.Errorf("the inventory has no tls block: nothing to upload")
+		return nil, fmt.Errorf("%w: the inventory has no tls block: nothing to upload", ErrInvalidInput)
 	}
 	tf := t.Node.TLSFiles
 	paths := TLSPaths(run.Inv.TLS.RemoteDir, tf.ClientCert != "")
@@ -205,7 +205,7 @@ func validateCerts(run *Run, t *Target, files []*certFile) ([]string, error) {
 		RequireIPSANs: run.Inv.SST != nil && run.Inv.SST.Method != "mysqldump",
 	})
 	if report.HasErrors() {
-		return nil, fmt.Errorf("certificates refused: %w", report.Err())
+		return nil, fmt.Errorf("%w: certificates refused: %w", ErrInvalidInput, report.Err())
 	}
 	var warnings []string
 	for _, p := range report.Problems {

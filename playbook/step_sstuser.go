@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type sstUserPlan struct {
 
 func (SSTUser) Plan(ctx context.Context, run *Run, _ *Target) (*Change, error) {
 	if run.Inv.SST == nil || run.Inv.SST.User == "" {
-		return nil, fmt.Errorf("the inventory's sst block names no user")
+		return nil, fmt.Errorf("%w: the inventory's sst block names no user", ErrInvalidInput)
 	}
 	mode := osuMode(run.Targets)
 	c := &Change{}
@@ -143,6 +144,9 @@ func inspectSST(ctx context.Context, run *Run, t *Target, in sstuser.Input) (sst
 		return sstuser.Plan{}, fmt.Errorf("%s: inspect SST user: %w", t.Node.Name, err)
 	}
 	p, err := sstuser.Build(in, cur)
+	if errors.Is(err, sstuser.ErrInvalid) {
+		return sstuser.Plan{}, fmt.Errorf("%s: %w: %w", t.Node.Name, ErrInvalidInput, err)
+	}
 	if err != nil {
 		return sstuser.Plan{}, fmt.Errorf("%s: %w", t.Node.Name, err)
 	}

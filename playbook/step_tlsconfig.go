@@ -62,7 +62,7 @@ func (s TLSConfig) Apply(ctx context.Context, run *Run, t *Target, c *Change) er
 func tlsSettings(run *Run, t *Target) (sslconf.Result, error) {
 	inv := run.Inv
 	if inv.TLS == nil {
-		return sslconf.Result{}, fmt.Errorf("the inventory has no tls block")
+		return sslconf.Result{}, fmt.Errorf("%w: the inventory has no tls block", ErrInvalidInput)
 	}
 	in := sslconf.Input{
 		Flavor:           sslconf.Flavor(inv.Flavor),
@@ -79,5 +79,9 @@ func tlsSettings(run *Run, t *Target) (sslconf.Result, error) {
 		in.SSTUser = inv.SST.User
 		in.SSTPassword = inv.SST.Password.Reveal() // only into a Setting marked Secret
 	}
-	return sslconf.Settings(in)
+	res, err := sslconf.Settings(in)
+	if err != nil {
+		return res, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return res, nil
 }

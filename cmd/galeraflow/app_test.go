@@ -137,6 +137,8 @@ func TestExitCodeMapping(t *testing.T) {
 		{wrap(remote.ErrAuth), exitAuth},
 		{wrap(remote.ErrSudo), exitAuth},
 		{wrap(playbook.ErrDegraded), exitDegraded},
+		{wrap(playbook.ErrInvalidPlaybook), exitInvalid},
+		{fmt.Errorf("%w: n1: %w: certificates refused", playbook.ErrPreflight, playbook.ErrInvalidInput), exitInvalid},
 		{wrap(playbook.ErrLocked), exitLocked},
 		{wrap(playbook.ErrPartial), exitPartial},
 		{wrap(playbook.ErrInterrupted), exitInterrupted},

@@ -44,7 +44,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, playbook.ErrInterrupted), errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.Is(err, errUsage), errors.Is(err, inventory.ErrInvalid):
+	case errors.Is(err, errUsage), errors.Is(err, inventory.ErrInvalid),
+		errors.Is(err, playbook.ErrInvalidPlaybook), errors.Is(err, playbook.ErrInvalidInput):
 		return exitInvalid
 	case errors.Is(err, playbook.ErrLocked):
 		return exitLocked
