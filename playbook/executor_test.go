@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,5 +248,94 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// recordStep is a test step that records the order of its applies and can
+// fail on one node.
+type recordStep struct {
+	scope  Scope
+	failOn string
+	mu     *sync.Mutex
+	order  *[]string
+	active *int32
+	peak   *int32
+	// meet: wait (up to 5 s) until this many applies run at once, so a
+	// parallel executor shows its parallelism whatever the machine's speed.
+	meet int32
+}
+
+func (s recordStep) Name() string { return "record" }
+func (s recordStep) Scope() Scope { return s.scope }
+func (s recordStep) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) {
+	return &Change{Changed: true, Summary: "record"}, nil
+}
+func (s recordStep) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {
+	n := atomic.AddInt32(s.active, 1)
+	defer atomic.AddInt32(s.active, -1)
+	for {
+		p := atomic.LoadInt32(s.peak)
+		if n <= p || atomic.CompareAndSwapInt32(s.peak, p, n) {
+			break
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); s.meet > 0 && atomic.LoadInt32(s.active) < s.meet && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	s.mu.Lock()
+	*s.order = append(*s.order, t.Node.Name)
+	s.mu.Unlock()
+	if t.Node.Name == s.failOn {
+		return errors.New("boom")
+	}
+	return nil
+}
+
+func TestRollingAppliesOneNodeAtATimeAndStops(t *testing.T) {
+	names := []string{"n1", "n2", "n3"}
+	inv := testInventory(t, names...)
+	var mu sync.Mutex
+	var order []string
+	var active, peak int32
+	st := recordStep{scope: Rolling, failOn: "n2", mu: &mu, order: &order, active: &active, peak: &peak}
+	pb := &Playbook{Name: "rolling", Steps: []Step{st}, RequireHealthy: true}
+	report, err := Execute(context.Background(), inv, pb, Options{Dial: fakeDialer(healthyFakes(t, names...)), LockDir: t.TempDir()})
+	if !errors.Is(err, ErrPartial) {
+		t.Fatalf("err = %v, want a partial failure (n1 changed, n2 failed)", err)
+	}
+	if strings.Join(order, ",") != "n1,n2" {
+		t.Fatalf("apply order %v, want n1,n2 and nothing after the failure", order)
+	}
+	if peak != 1 {
+		t.Fatalf("rolling step ran %d nodes at once", peak)
+	}
+	status := map[string]Status{}
+	for _, s := range report.Steps {
+		status[s.Node] = s.Status
+	}
+	if status["n1"] != StatusChanged || status["n2"] != StatusFailed || status["n3"] != StatusSkipped {
+		t.Fatalf("statuses %v", status)
+	}
+	if report.Result != "partial" {
+		t.Fatalf("result %q", report.Result)
+	}
+}
+
+func TestPerNodeAppliesInParallel(t *testing.T) {
+	names := []string{"n1", "n2", "n3", "n4"}
+	inv := testInventory(t, names...)
+	var mu sync.Mutex
+	var order []string
+	var active, peak int32
+	st := recordStep{scope: PerNode, mu: &mu, order: &order, active: &active, peak: &peak, meet: 2}
+	pb := &Playbook{Name: "parallel", Steps: []Step{st}, RequireHealthy: true}
+	if _, err := Execute(context.Background(), inv, pb, Options{Dial: fakeDialer(healthyFakes(t, names...)), LockDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 4 {
+		t.Fatalf("applied on %v", order)
+	}
+	if peak < 2 {
+		t.Errorf("per-node step never ran two nodes at once (peak %d)", peak)
 	}
 }
