@@ -279,7 +279,7 @@ func (s recordStep) Apply(ctx context.Context, run *Run, t *Target, c *Change) e
 			break
 		}
 	}
-	for deadline := time.Now().Add(5 * time.Second); s.meet > 0 && atomic.LoadInt32(s.active) < s.meet && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(5 * time.Second); s.meet > 0 && atomic.LoadInt32(s.peak) < s.meet && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	s.mu.Lock()
