@@ -81,6 +81,7 @@ func newApp(e env) *cli.App {
 			runCommand(e),
 			planCommand(e),
 			restartCommand(e), recoverCommand(e),
+			certsCommand(e), rotateCommand(e),
 		},
 		// urfave/cli would otherwise print and os.Exit on its own.
 		ExitErrHandler: func(*cli.Context, error) {},

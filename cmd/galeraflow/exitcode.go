@@ -13,14 +13,16 @@ import (
 // documented in README.md and `galeraflow --help`; never renumber.
 const (
 	exitOK          = 0
-	exitFailure     = 1 // anything not listed below
-	exitInvalid     = 2 // bad command line, inventory, playbook or certificate
-	exitUnreachable = 3 // a node could not be reached (TCP/SSH connect)
-	exitHostKey     = 4 // a host key was unknown or has changed
-	exitAuth        = 5 // SSH login or sudo refused
-	exitDegraded    = 6 // the cluster is not healthy (not Primary/Synced, wrong size)
-	exitLocked      = 7 // another galeraflow run holds the lock
-	exitPartial     = 8 // the run failed after changing some nodes
+	exitFailure     = 1  // anything not listed below
+	exitInvalid     = 2  // bad command line, inventory, playbook or certificate
+	exitUnreachable = 3  // a node could not be reached (TCP/SSH connect)
+	exitHostKey     = 4  // a host key was unknown or has changed
+	exitAuth        = 5  // SSH login or sudo refused
+	exitDegraded    = 6  // the cluster is not healthy (not Primary/Synced, wrong size)
+	exitLocked      = 7  // another galeraflow run holds the lock
+	exitPartial     = 8  // the run failed after changing some nodes
+	exitCertsWarn   = 9  // a certificate expires within --warn-days (certs check), or is due and nothing newer is at hand (rotate)
+	exitCertsFail   = 10 // a certificate expired, expires within --fail-days, or a node's TLS files are broken
 	exitInterrupted = 130
 )
 
@@ -34,6 +36,9 @@ const exitCodeHelp = `EXIT CODES:
    6    cluster degraded (a node not Primary/Synced, or the wrong size)
    7    another galeraflow run holds the lock for this cluster
    8    partial failure: some nodes were changed before the run stopped
+   9    certificates expire soon: within --warn-days (certs check), or due with no
+        newer ones to deploy (rotate without --renew)
+   10   certificates expired, expire within --fail-days, or are broken on a node
    130  interrupted (Ctrl-C); the run stopped at a safe point`
 
 // exitCode is the one place where errors become exit codes. Order matters:
@@ -59,6 +64,10 @@ func exitCode(err error) int {
 		return exitUnreachable
 	case errors.Is(err, playbook.ErrDegraded):
 		return exitDegraded
+	case errors.Is(err, playbook.ErrCertsCritical):
+		return exitCertsFail
+	case errors.Is(err, playbook.ErrCertsExpiring):
+		return exitCertsWarn
 	default:
 		return exitFailure
 	}
