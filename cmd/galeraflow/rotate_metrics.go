@@ -14,22 +14,31 @@ import (
 // run left it) and the outcome of the run. It is replaced atomically, so
 // the collector never reads half a file.
 func writeRotateMetrics(path string, r *playbook.Report, runErr error, started time.Time) error {
-	if err := playbook.WriteLocalFile(path, []byte(rotateMetrics(r, runErr, started)), 0o644); err != nil {
+	m := runMetrics{started: started, err: runErr, result: "failed"}
+	if r != nil {
+		m.cluster, m.result, m.duration = r.Cluster, r.Result, r.Duration
+		m.rot = playbook.RotationOf(r)
+	}
+	if err := playbook.WriteLocalFile(path, []byte(rotateMetrics(m)), 0o644); err != nil {
 		return fmt.Errorf("--metrics-file: %w", err)
 	}
 	return nil
 }
 
-func rotateMetrics(r *playbook.Report, runErr error, started time.Time) string {
-	cluster, result, path, method := "", "failed", "", ""
-	if r != nil {
-		cluster = r.Cluster
-		result = r.Result
-	}
+// runMetrics is what the textfile says about one run.
+type runMetrics struct {
+	cluster, result string
+	rot             *playbook.Rotation
+	duration        time.Duration
+	started         time.Time
+	err             error
+}
+
+func rotateMetrics(m runMetrics) string {
+	cluster, result, path, method, rot, runErr := m.cluster, m.result, "", "", m.rot, m.err
 	if runErr == nil {
 		result = "ok"
 	}
-	rot := playbook.RotationOf(r)
 	if rot != nil {
 		path, method = rot.Path, rot.Method
 	}
@@ -52,17 +61,15 @@ func rotateMetrics(r *playbook.Report, runErr error, started time.Time) string {
 		}
 	}
 	metric("galeraflow_rotate_last_run_timestamp_seconds", "Unix time when the last rotate run started.", "gauge")
-	fmt.Fprintf(&b, "galeraflow_rotate_last_run_timestamp_seconds{%s} %d\n", c, started.Unix())
+	fmt.Fprintf(&b, "galeraflow_rotate_last_run_timestamp_seconds{%s} %d\n", c, m.started.Unix())
 	metric("galeraflow_rotate_last_run_success", "1 if the last rotate run succeeded (nothing to do counts), else 0.", "gauge")
 	fmt.Fprintf(&b, "galeraflow_rotate_last_run_success{%s} %d\n", c, ok)
 	metric("galeraflow_rotate_last_run_exit_code", "Exit code of the last rotate run (see galeraflow --help).", "gauge")
 	fmt.Fprintf(&b, "galeraflow_rotate_last_run_exit_code{%s} %d\n", c, code)
 	metric("galeraflow_rotate_last_run_info", "The last rotate run: its result, the path it took and how nodes took their files.", "gauge")
 	fmt.Fprintf(&b, "galeraflow_rotate_last_run_info{%s,result=\"%s\",path=\"%s\",method=\"%s\"} 1\n", c, escapeLabel(result), escapeLabel(path), escapeLabel(method))
-	if r != nil {
-		metric("galeraflow_rotate_last_run_duration_seconds", "How long the last rotate run took.", "gauge")
-		fmt.Fprintf(&b, "galeraflow_rotate_last_run_duration_seconds{%s} %.3f\n", c, r.Duration.Seconds())
-	}
+	metric("galeraflow_rotate_last_run_duration_seconds", "How long the last rotate run took.", "gauge")
+	fmt.Fprintf(&b, "galeraflow_rotate_last_run_duration_seconds{%s} %.3f\n", c, m.duration.Seconds())
 	return b.String()
 }
 

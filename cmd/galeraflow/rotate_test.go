@@ -1,0 +1,82 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/galeraflow/galeraflow/playbook"
+)
+
+func TestRotateMetricsTextfile(t *testing.T) {
+	started := time.Unix(1767225600, 0)
+	rot := &playbook.Rotation{Path: playbook.PathSameCA, Method: playbook.MethodReload,
+		Nodes: []*playbook.NodeRotation{{Node: "n2", DaysLeft: 824}, {Node: "n1", DaysLeft: -3}}}
+	got := rotateMetrics(runMetrics{cluster: `lab "a"`, result: "ok", rot: rot, duration: 1500 * time.Millisecond, started: started})
+	for _, want := range []string{
+		"# TYPE galeraflow_cert_days_left gauge\n",
+		`galeraflow_cert_days_left{cluster="lab \"a\"",node="n1"} -3` + "\n" + `galeraflow_cert_days_left{cluster="lab \"a\"",node="n2"} 824`,
+		`galeraflow_rotate_last_run_timestamp_seconds{cluster="lab \"a\""} 1767225600`,
+		`galeraflow_rotate_last_run_success{cluster="lab \"a\""} 1`,
+		`galeraflow_rotate_last_run_exit_code{cluster="lab \"a\""} 0`,
+		`galeraflow_rotate_last_run_info{cluster="lab \"a\"",result="ok",path="same-ca",method="reload"} 1`,
+		`galeraflow_rotate_last_run_duration_seconds{cluster="lab \"a\""} 1.500`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("textfile lacks %q:\n%s", want, got)
+		}
+	}
+	// Every sample line is NAME{LABELS} VALUE, after its HELP and TYPE.
+	for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+		if !strings.HasPrefix(l, "# ") && !strings.HasPrefix(l, "galeraflow_") {
+			t.Errorf("bad line %q", l)
+		}
+	}
+
+	failed := rotateMetrics(runMetrics{cluster: "lab", result: "failed", started: started, err: fmt.Errorf("x: %w", playbook.ErrCertsExpiring)})
+	for _, want := range []string{`galeraflow_rotate_last_run_success{cluster="lab"} 0`, `galeraflow_rotate_last_run_exit_code{cluster="lab"} 9`} {
+		if !strings.Contains(failed, want) {
+			t.Errorf("failed run: textfile lacks %q:\n%s", want, failed)
+		}
+	}
+	if strings.Contains(failed, "galeraflow_cert_days_left") {
+		t.Error("a run that read no node reports days left")
+	}
+}
+
+func TestRotateMetricsFileIsReplacedWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "galeraflow.prom")
+	if err := writeRotateMetrics(path, nil, errors.New("boom"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("stat: %v %v", fi, err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp*")); len(matches) != 0 {
+		t.Errorf("temporary files left: %v", matches)
+	}
+}
+
+func TestRotateUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"rotate"},
+		{"rotate", "--days", "-1", "x.yml"},
+		{"rotate", "--cert-days", "0", "x.yml"},
+		{"rotate", "no-such-inventory.yml"},
+	} {
+		if _, stderr, code := runApp(t, args...); code != exitInvalid {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitInvalid, stderr)
+		}
+	}
+	out, _, _ := runApp(t, "rotate", "--help")
+	for _, want := range []string{"--dry-run", "--yes", "--renew", "--metrics-file", "--restart-nodes", "same CA", "new CA"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rotate --help lacks %q", want)
+		}
+	}
+}
