@@ -16,6 +16,7 @@ var decideNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 type pki struct {
 	ca    certs.CA
 	caPEM []byte
+	caKey []byte
 	leaf  map[string][2][]byte // node → cert, key
 }
 
@@ -29,7 +30,7 @@ func newPKI(t *testing.T, cn string, made time.Time, life time.Duration, nodes .
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pki{ca: ca, caPEM: caPEM, leaf: map[string][2][]byte{}}
+	p := pki{ca: ca, caPEM: caPEM, caKey: keyPEM, leaf: map[string][2][]byte{}}
 	for i, n := range nodes {
 		c, k, err := IssueNodeCert(ca, n, "10.0.0."+string(rune('1'+i)), IssueOptions{Now: made, Lifetime: life})
 		if err != nil {

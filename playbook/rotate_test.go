@@ -89,7 +89,7 @@ func withClient(t *testing.T, p pki) pki {
 // reissued is p's CA with new node and client certificates.
 func reissued(t *testing.T, p pki) pki {
 	t.Helper()
-	out := pki{ca: p.ca, caPEM: p.caPEM, leaf: map[string][2][]byte{}}
+	out := pki{ca: p.ca, caPEM: p.caPEM, caKey: p.caKey, leaf: map[string][2][]byte{}}
 	for i, n := range simNodes {
 		c, k, err := IssueNodeCert(p.ca, n, "10.0.0."+string(rune('1'+i)), IssueOptions{Now: time.Now()})
 		if err != nil {
@@ -308,6 +308,52 @@ func TestRotateFullRestartNeedsConfirmation(t *testing.T) {
 	f.put(t, reissued(t, old))
 	if _, err := sim.execute(t, f.inv, Rotate{ExpectPath: PathFullRestart, AllowFullRestart: true}, false); err == nil || !strings.Contains(err.Error(), "changed since it was confirmed") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// --renew: the nodes' certificates are due and the inventory has the same
+// ones; new ones are issued with the CA key beside the CA, written over the
+// inventory's files, and rolled out live. Without the key: refused at plan.
+func TestRotateRenewIssuesAndRollsOut(t *testing.T) {
+	old := simPKI(t, "old CA")
+	f := newRotFixture(t, old)
+	sim := newTLSSim(t, f.inv)
+	sim.nameCA(old.caPEM, "old")
+	due := Rotate{RenewWithin: 500 * 24 * time.Hour, Renew: true}
+
+	_, err := sim.execute(t, f.inv, due, false)
+	if !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "CA key") {
+		t.Fatalf("without a CA key: %v", err)
+	}
+	f.write(t, "ca-key.pem", old.caKey)
+	if _, err := sim.execute(t, f.inv, Rotate{RenewWithin: due.RenewWithin}, false); !errors.Is(err, ErrCertsExpiring) {
+		t.Fatalf("due without --renew: %v", err)
+	}
+
+	rep, err := sim.execute(t, f.inv, due, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rot := RotationOf(rep); rot.Path != PathSameCA || !rot.Renew {
+		t.Fatalf("rotation %+v", rot)
+	}
+	for _, n := range simNodes {
+		local, err := os.ReadFile(filepath.Join(f.dir, n+"-cert.pem"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Equal(local, old.leaf[n][0]) {
+			t.Errorf("%s: the inventory's certificate was not renewed", n)
+		}
+		if !bytes.Equal(sim.nodes[n].serverCert, local) {
+			t.Errorf("%s does not present the renewed certificate", n)
+		}
+		if fi, err := os.Stat(filepath.Join(f.dir, n+"-key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: renewed key file %v, %v", n, fi, err)
+		}
+	}
+	if len(sim.reloads()) != 3 {
+		t.Errorf("reloads: %v", sim.reloads())
 	}
 }
 
