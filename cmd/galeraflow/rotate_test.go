@@ -80,3 +80,26 @@ func TestRotateUsage(t *testing.T) {
 		}
 	}
 }
+
+// A second run while one holds the lock exits at once with code 7, before
+// connecting to anything.
+func TestRotateLockHeld(t *testing.T) {
+	_, inv := genInventory(t)
+	if _, stderr, code := runApp(t, "certs", "generate", inv); code != exitOK {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	lockDir := t.TempDir()
+	lock, err := playbook.AcquireLock(playbook.LockPath(lockDir, "prod", inv), "rotate "+inv, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	start := time.Now()
+	_, stderr, code := runApp(t, "rotate", "--lock-dir", lockDir, inv)
+	if code != exitLocked || !strings.Contains(stderr, "rotate") {
+		t.Fatalf("exit %d, want %d\n%s", code, exitLocked, stderr)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %s: a locked run must exit at once", took)
+	}
+}
