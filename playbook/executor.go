@@ -21,6 +21,11 @@ type Playbook struct {
 	// reachable, its server running, Primary and Synced with one state
 	// uuid. The recover playbook, made for a dead cluster, turns it off.
 	RequireHealthy bool
+	// NoFacts: no step needs the database, so no node is asked for its
+	// server's state (no SQL at all) and the flavor is not detected; the
+	// preflight is the SSH login itself. Playbook files set it with
+	// `preflight: ssh`.
+	NoFacts bool
 }
 
 // Options tune one execution.
@@ -116,6 +121,9 @@ func (x *executor) execute(ctx context.Context, inv *inventory.Inventory, pb *Pl
 		run.Targets = append(run.Targets, &Target{Node: c.Node, Host: host, Log: log.With("node", c.Node.Name)})
 	}
 
+	if pb.NoFacts {
+		return x.planAndApply(ctx, run, pb)
+	}
 	x.opts.Observe(Event{Phase: "facts", State: "start"})
 	facts := make([]*Facts, len(conns))
 	_ = ForEach(ctx, len(conns), inv.Concurrency, func(ctx context.Context, i int) error {
@@ -141,7 +149,12 @@ func (x *executor) execute(ctx context.Context, inv *inventory.Inventory, pb *Pl
 		}
 		log.Info("flavor detected", "flavor", f)
 	}
+	return x.planAndApply(ctx, run, pb)
+}
 
+// planAndApply plans every step, then (unless DryRun) applies them in order.
+func (x *executor) planAndApply(ctx context.Context, run *Run, pb *Playbook) error {
+	var err error
 	// Plan everything before changing anything: a plan error is a
 	// preflight failure and leaves every node as it was.
 	plans := make([][]*Change, len(pb.Steps))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -387,23 +388,16 @@ func verifyOptions(ctx context.Context, t *Target, plan *optionPlan, version str
 		ReadByClient: strings.Join(mycnf.ClientGroups(), " "),
 		ReadBySST:    "--mysqld sst xtrabackup mariabackup",
 	}
-	seen := map[OptionReader]map[string]string{}
+	seen, err := printDefaults(ctx, t, plan, groupsArg, timeout)
+	if err != nil {
+		return err
+	}
 	var problems []string
 	for _, w := range plan.edits {
 		if w.absent {
 			continue // removals are checked in the plan's own resolution
 		}
-		vals, ok := seen[w.reader]
-		if !ok {
-			cmd := "my_print_defaults --defaults-file=" + remote.ShellQuote(plan.root) + " " + groupsArg[w.reader]
-			res, err := t.Host.Exec(ctx, cmd, remote.ExecOptions{Sudo: true, Sensitive: true, Timeout: timeout})
-			if err != nil {
-				return fmt.Errorf("verify with my_print_defaults: %w", err)
-			}
-			vals = parsePrintDefaults(string(res.Stdout))
-			seen[w.reader] = vals
-		}
-		got, ok := vals[normalizeOption(w.key)]
+		got, ok := seen[w.reader][normalizeOption(w.key)]
 		if !ok || got != w.value {
 			shown, gotShown := w.value, got
 			if w.secret {
@@ -419,6 +413,39 @@ func verifyOptions(ctx context.Context, t *Target, plan *optionPlan, version str
 		return fmt.Errorf("my_print_defaults disagrees after the change: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// printDefaults runs my_print_defaults once per reader the edits concern,
+// all in one command (one round trip), and returns each reader's values.
+func printDefaults(ctx context.Context, t *Target, plan *optionPlan, groupsArg map[OptionReader]string, timeout time.Duration) (map[OptionReader]map[string]string, error) {
+	var readers []OptionReader
+	for _, w := range plan.edits {
+		if !w.absent && !slices.Contains(readers, w.reader) {
+			readers = append(readers, w.reader)
+		}
+	}
+	seen := map[OptionReader]map[string]string{}
+	if len(readers) == 0 {
+		return seen, nil
+	}
+	const sep = "--galeraflow-next-reader"
+	cmds := make([]string, len(readers))
+	for i, r := range readers {
+		cmds[i] = "my_print_defaults --defaults-file=" + remote.ShellQuote(plan.root) + " " + groupsArg[r]
+	}
+	cmd := strings.Join(cmds, " && echo "+sep+" && ")
+	res, err := t.Host.Exec(ctx, cmd, remote.ExecOptions{Sudo: true, Sensitive: true, Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("verify with my_print_defaults: %w", err)
+	}
+	outs := strings.Split(string(res.Stdout), sep+"\n")
+	if len(outs) != len(readers) {
+		return nil, fmt.Errorf("verify with my_print_defaults: expected %d outputs, got %d", len(readers), len(outs))
+	}
+	for i, r := range readers {
+		seen[r] = parsePrintDefaults(outs[i])
+	}
+	return seen, nil
 }
 
 // parsePrintDefaults reads "--key=value" lines; the last one wins.

@@ -61,7 +61,21 @@ func Resolve(name, dir string) (*Playbook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPlaybook, err)
 	}
-	return ParsePlaybook(name, data)
+	pb, err := ParsePlaybook(name, data)
+	if err != nil {
+		return nil, err
+	}
+	// Steps that read local files (upload) read them beside the playbook.
+	dir, err = filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPlaybook, err)
+	}
+	for i, st := range pb.Steps {
+		if r, ok := st.(interface{ withDir(string) Step }); ok {
+			pb.Steps[i] = r.withDir(dir)
+		}
+	}
+	return pb, nil
 }
 
 // stepFactory builds a step from its YAML options (nil when the playbook
@@ -85,7 +99,15 @@ func stepKinds() map[string]stepFactory {
 		"sst-user":     noOptions(SSTUser{}),
 		"restart":      parseRestart,
 		"verify-tls":   noOptions(VerifyTLS{}),
+		"upload":       parseUpload,
+		"exec":         parseExec,
 	}
+}
+
+// sshOnlyKinds are the step kinds that never need the database, the only
+// ones a `preflight: ssh` playbook may use.
+func sshOnlyKinds() map[string]bool {
+	return map[string]bool{"upload": true, "exec": true, "mycnf": true, "upload-certs": true}
 }
 
 // ParsePlaybook reads a playbook file: a name and a list of steps, each a
@@ -93,8 +115,12 @@ func stepKinds() map[string]stepFactory {
 // ("- exec: {command: ...}"). Every mistake is reported with its line.
 func ParsePlaybook(file string, data []byte) (*Playbook, error) {
 	var doc struct {
-		Name  string      `yaml:"name"`
-		Steps []yaml.Node `yaml:"steps"`
+		Name string `yaml:"name"`
+		// Preflight is "cluster" (default: every node's server healthy
+		// before anything is planned) or "ssh" (nodes reachable over SSH;
+		// no SQL at all, for steps that do not need the database).
+		Preflight string      `yaml:"preflight"`
+		Steps     []yaml.Node `yaml:"steps"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -113,6 +139,13 @@ func ParsePlaybook(file string, data []byte) (*Playbook, error) {
 	if len(doc.Steps) == 0 {
 		problems = append(problems, fmt.Sprintf("%s: steps: the playbook has no steps", file))
 	}
+	switch doc.Preflight {
+	case "", "cluster":
+	case "ssh":
+		pb.RequireHealthy, pb.NoFacts = false, true
+	default:
+		problems = append(problems, fmt.Sprintf("%s: preflight: %q is not cluster or ssh", file, doc.Preflight))
+	}
 	for i := range doc.Steps {
 		n := &doc.Steps[i]
 		var kind string
@@ -129,6 +162,10 @@ func ParsePlaybook(file string, data []byte) (*Playbook, error) {
 		make, ok := kinds[kind]
 		if !ok {
 			bad(n, "steps[%d]: unknown step kind %q (known: %s)", i, kind, strings.Join(sortedKeys(kinds), ", "))
+			continue
+		}
+		if pb.NoFacts && !sshOnlyKinds()[kind] {
+			bad(n, "steps[%d] (%s): needs the database, which `preflight: ssh` never reaches (allowed: %s)", i, kind, strings.Join(sortedKeys(sshOnlyKinds()), ", "))
 			continue
 		}
 		st, err := make(opts)

@@ -244,8 +244,28 @@ const probeScript = `for f in "$@"; do
   if [ -d "$f" ]; then echo "$m -"; else echo "$m $(sha256sum < "$f" | cut -d' ' -f1)"; fi
 done`
 
+// fileProber is a host that can probe files without a command (remote.Client).
+type fileProber interface {
+	ProbeFiles(ctx context.Context, paths []string) ([]remote.FileProbe, bool, error)
+}
+
 // probeFiles reads owner, group, mode and content hash of remote paths.
 func probeFiles(ctx context.Context, h remote.Host, paths []string, timeout time.Duration) ([]fileState, error) {
+	if fast, ok := h.(fileProber); ok { // a root login: SFTP, no command
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		probes, ok, err := fast.ProbeFiles(pctx, paths)
+		if err != nil {
+			return nil, fmt.Errorf("inspect %s: %w", strings.Join(paths, ", "), err)
+		}
+		if ok {
+			out := make([]fileState, len(probes))
+			for i, p := range probes {
+				out[i] = fileState{exists: p.Exists, owner: p.Owner, group: p.Group, mode: p.Mode, sha256: p.SHA256}
+			}
+			return out, nil
+		}
+	}
 	cmd := "sh -c " + remote.ShellQuote(probeScript) + " sh " + remote.ShellJoin(paths...)
 	res, err := h.Exec(ctx, cmd, remote.ExecOptions{Sudo: true, Timeout: timeout})
 	if err != nil {

@@ -29,6 +29,9 @@ func (s ConfigPatch) Apply(ctx context.Context, run *Run, t *Target, c *Change) 
 
 // planNodeOptions plans edits with the node's config paths and version.
 func planNodeOptions(ctx context.Context, run *Run, t *Target, edits []OptionEdit) (*Change, error) {
+	if t.Node.Paths.Config == "" { // flavor unknown and not detected (preflight: ssh)
+		return nil, fmt.Errorf("the node's option file is unknown: set `flavor:` or `paths.config` in the inventory")
+	}
 	_, c, err := planOptions(ctx, t, t.Node.Paths.Config, t.Node.Paths.Dropin, serverSeries(t), edits, run.Inv.Timeouts.Command)
 	if err != nil {
 		return nil, err

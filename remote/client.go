@@ -29,7 +29,8 @@ type Client struct {
 
 	sftpMu sync.Mutex
 	sftp   *sftp.Client
-	home   string // the login user's home, from the SFTP server
+	home   string   // the login user's home, from the SFTP server
+	ids    *nodeIDs // the node's user and group names (SFTP fast path)
 }
 
 var _ Host = (*Client)(nil)

@@ -25,6 +25,18 @@ func (c *Client) WriteFile(ctx context.Context, p string, data []byte, opts Writ
 	if err := checkWrite(p, opts); err != nil {
 		return WriteResult{}, fmt.Errorf("%s: write %s: %w", c.name, p, err)
 	}
+	stamp := ""
+	if !opts.NoBackup {
+		stamp = c.cfg.Now().UTC().Format(BackupTimeFormat)
+	}
+	// A root login writes over SFTP alone (sftp_fast.go); the shell path
+	// below handles sudo and the cases the fast path leaves to it.
+	if _, ok := c.fastSFTP(ctx); ok {
+		res, err := c.fastWrite(ctx, p, data, opts, stamp)
+		if !errors.Is(err, errNoFastPath) {
+			return res, err
+		}
+	}
 	staged, err := c.stage(ctx, p, data)
 	if err != nil {
 		return WriteResult{}, err
@@ -32,10 +44,6 @@ func (c *Client) WriteFile(ctx context.Context, p string, data []byte, opts Writ
 	// The script removes the staged file; this catches a script that never ran.
 	defer c.unstage(staged)
 
-	stamp := ""
-	if !opts.NoBackup {
-		stamp = c.cfg.Now().UTC().Format(BackupTimeFormat)
-	}
 	mode, dmode := "", ""
 	if opts.Mode != 0 {
 		mode = fmt.Sprintf("%o", uint32(opts.Mode.Perm()))
