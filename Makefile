@@ -7,7 +7,7 @@ LAB_INVENTORY := examples/lab/inventory.yml
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 5s
 
-.PHONY: help build test test-unit test-lab fuzz lab-up lab-down demo vet clean
+.PHONY: help build test test-unit test-lab fuzz lab-up lab-down demo vet clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ demo: build lab-up ## the main job: enable TLS (SST, replication, clients) on th
 	$(BIN) check $(LAB_INVENTORY)
 	$(BIN) run $(LAB_INVENTORY)
 	$(BIN) status $(LAB_INVENTORY)
+
+bench: ## galeraflow vs parallel-ssh vs Ansible on a loopback sshd fleet (root; minutes; not part of test)
+	bash examples/bench/bench.sh
 
 clean:
 	rm -rf bin

@@ -76,10 +76,7 @@ func (c *Client) ProbeFiles(ctx context.Context, paths []string) ([]FileProbe, b
 	if sc == nil {
 		return nil, false, nil
 	}
-	ids, err := c.nodeIDs(ctx)
-	if err != nil {
-		return nil, false, nil
-	}
+	ids := c.nodeIDs()
 	out := make([]FileProbe, len(paths))
 	for _, p := range paths {
 		if !path.IsAbs(p) {
@@ -126,8 +123,11 @@ func (c *Client) probeOne(ctx context.Context, ids *nodeIDs, p string, out *File
 				}
 			}
 			uid, gid := statIDs(lst)
-			*out = FileProbe{Exists: true, Owner: ids.user(uid), Group: ids.group(gid),
-				Mode: lst.Mode().Perm(), IsDir: st.IsDir()}
+			owner, group, err := ids.names(ctx, uid, gid)
+			if err != nil {
+				return fmt.Errorf("%s: probe %s: %w", c.name, p, err)
+			}
+			*out = FileProbe{Exists: true, Owner: owner, Group: group, Mode: lst.Mode().Perm(), IsDir: st.IsDir()}
 			if st.IsDir() {
 				return nil
 			}
@@ -174,20 +174,17 @@ func (c *Client) probeOne(ctx context.Context, ids *nodeIDs, p string, out *File
 // fastWrite is WriteFile over SFTP (see the top of this file). It returns
 // errNoFastPath, having changed nothing, when the shell path must do it.
 func (c *Client) fastWrite(ctx context.Context, p string, data []byte, opts WriteOptions, stamp string) (WriteResult, error) {
-	ids, err := c.nodeIDs(ctx)
-	if err != nil {
-		return WriteResult{}, errNoFastPath
-	}
+	ids := c.nodeIDs()
 	var res WriteResult
-	err = c.withSFTP(ctx, "write "+p, func(sc *sftp.Client) error {
-		r, err := c.fastWriteOn(sc, ids, p, data, opts, stamp)
+	err := c.withSFTP(ctx, "write "+p, func(sc *sftp.Client) error {
+		r, err := c.fastWriteOn(ctx, sc, ids, p, data, opts, stamp)
 		res = r
 		return err
 	})
 	return res, err
 }
 
-func (c *Client) fastWriteOn(sc *sftp.Client, ids *nodeIDs, p string, data []byte, opts WriteOptions, stamp string) (WriteResult, error) {
+func (c *Client) fastWriteOn(ctx context.Context, sc *sftp.Client, ids *nodeIDs, p string, data []byte, opts WriteOptions, stamp string) (WriteResult, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%s: write %s: %s", c.name, p, fmt.Sprintf(format, args...))
 	}
@@ -217,12 +214,12 @@ func (c *Client) fastWriteOn(sc *sftp.Client, ids *nodeIDs, p string, data []byt
 	}
 	mode &^= 0o002 // never world-writable, whatever the old file had
 	if opts.Owner != "" {
-		if uid, err = ids.uid(opts.Owner); err != nil {
+		if uid, err = ids.uid(ctx, opts.Owner); err != nil {
 			return WriteResult{}, errNoFastPath
 		}
 	}
 	if opts.Group != "" {
-		if gid, err = ids.gid(opts.Group); err != nil {
+		if gid, err = ids.gid(ctx, opts.Group); err != nil {
 			return WriteResult{}, errNoFastPath
 		}
 	}
@@ -339,81 +336,115 @@ func statIDs(fi os.FileInfo) (int, int) {
 }
 
 // nodeIDs maps user and group names of the node to ids and back, from its
-// /etc/passwd and /etc/group (read once per connection). Names only a
-// directory service knows are not there: callers fall back to the shell.
+// /etc/passwd and /etc/group, read once per connection and only when a
+// name other than root is involved (root is uid and gid 0 on Linux). Names
+// only a directory service knows are not there: callers fall back to the
+// shell.
 type nodeIDs struct {
-	users, groups map[string]int
-	userOf        map[int]string
-	groupOf       map[int]string
+	c    *Client
+	once sync.Once
+	err  error
+
+	users, groups   map[string]int
+	userOf, groupOf map[int]string
 }
 
-func (c *Client) nodeIDs(ctx context.Context) (*nodeIDs, error) {
+// nodeIDs returns the connection's (lazily loaded) name tables.
+func (c *Client) nodeIDs() *nodeIDs {
 	c.sftpMu.Lock()
-	ids := c.ids
-	c.sftpMu.Unlock()
-	if ids != nil {
-		return ids, nil
+	defer c.sftpMu.Unlock()
+	if c.ids == nil {
+		c.ids = &nodeIDs{c: c}
 	}
-	ids = &nodeIDs{users: map[string]int{}, groups: map[string]int{}, userOf: map[int]string{}, groupOf: map[int]string{}}
-	for _, db := range []struct {
-		file     string
-		byName   map[string]int
-		byNumber map[int]string
-	}{{"/etc/passwd", ids.users, ids.userOf}, {"/etc/group", ids.groups, ids.groupOf}} {
-		var data []byte
-		err := c.withSFTP(ctx, "read "+db.file, func(sc *sftp.Client) error {
-			f, err := sc.Open(db.file)
-			if err != nil {
+	return c.ids
+}
+
+func (ids *nodeIDs) load(ctx context.Context) error {
+	ids.once.Do(func() {
+		ids.users, ids.groups = map[string]int{}, map[string]int{}
+		ids.userOf, ids.groupOf = map[int]string{}, map[int]string{}
+		for _, db := range []struct {
+			file     string
+			byName   map[string]int
+			byNumber map[int]string
+		}{{"/etc/passwd", ids.users, ids.userOf}, {"/etc/group", ids.groups, ids.groupOf}} {
+			var data []byte
+			err := ids.c.withSFTP(ctx, "read "+db.file, func(sc *sftp.Client) error {
+				f, err := sc.Open(db.file)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				data, err = io.ReadAll(f)
 				return err
-			}
-			defer f.Close()
-			data, err = io.ReadAll(f)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			fields := strings.Split(sc.Text(), ":")
-			if len(fields) < 3 || strings.HasPrefix(fields[0], "#") {
-				continue
-			}
-			id, err := strconv.Atoi(fields[2])
+			})
 			if err != nil {
-				continue
+				ids.err = fmt.Errorf("read %s: %w", db.file, err)
+				return
 			}
-			if _, dup := db.byName[fields[0]]; !dup {
-				db.byName[fields[0]] = id
-			}
-			if _, dup := db.byNumber[id]; !dup {
-				db.byNumber[id] = fields[0]
-			}
+			parseIDs(data, db.byName, db.byNumber)
 		}
-	}
-	c.sftpMu.Lock()
-	c.ids = ids
-	c.sftpMu.Unlock()
-	return ids, nil
+	})
+	return ids.err
 }
 
-func (ids *nodeIDs) uid(name string) (int, error) { return lookupID(ids.users, name) }
-func (ids *nodeIDs) gid(name string) (int, error) { return lookupID(ids.groups, name) }
+// parseIDs reads passwd/group lines: name:x:id:...
+func parseIDs(data []byte, byName map[string]int, byNumber map[int]string) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		fields := strings.Split(sc.Text(), ":")
+		if len(fields) < 3 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		id, err := strconv.Atoi(fields[2])
+		if err != nil {
+			continue
+		}
+		if _, dup := byName[fields[0]]; !dup {
+			byName[fields[0]] = id
+		}
+		if _, dup := byNumber[id]; !dup {
+			byNumber[id] = fields[0]
+		}
+	}
+}
 
-// lookupID reads a name, or a number ("+123" or "123") as chown does.
-func lookupID(m map[string]int, name string) (int, error) {
-	if id, ok := m[name]; ok {
+func (ids *nodeIDs) uid(ctx context.Context, name string) (int, error) {
+	return ids.lookup(ctx, name, func() map[string]int { return ids.users })
+}
+
+func (ids *nodeIDs) gid(ctx context.Context, name string) (int, error) {
+	return ids.lookup(ctx, name, func() map[string]int { return ids.groups })
+}
+
+// lookup reads a name, or a number ("+123" or "123") as chown does.
+func (ids *nodeIDs) lookup(ctx context.Context, name string, table func() map[string]int) (int, error) {
+	if id, err := strconv.Atoi(strings.TrimPrefix(name, "+")); err == nil && id >= 0 {
 		return id, nil
 	}
-	if id, err := strconv.Atoi(strings.TrimPrefix(name, "+")); err == nil && id >= 0 {
+	if name == "root" {
+		return 0, nil
+	}
+	if err := ids.load(ctx); err != nil {
+		return 0, err
+	}
+	if id, ok := table()[name]; ok {
 		return id, nil
 	}
 	return 0, fmt.Errorf("unknown name %q", name)
 }
 
-// user and group name an id as `stat -c %U` does: the name, or the number.
-func (ids *nodeIDs) user(id int) string  { return nameOf(ids.userOf, id) }
-func (ids *nodeIDs) group(id int) string { return nameOf(ids.groupOf, id) }
+// names names a uid and gid as `stat -c '%U %G'` does: the name, or the
+// number when the node has none for it.
+func (ids *nodeIDs) names(ctx context.Context, uid, gid int) (string, string, error) {
+	if uid == 0 && gid == 0 {
+		return "root", "root", nil
+	}
+	if err := ids.load(ctx); err != nil {
+		return "", "", err
+	}
+	return nameOf(ids.userOf, uid), nameOf(ids.groupOf, gid), nil
+}
 
 func nameOf(m map[int]string, id int) string {
 	if n, ok := m[id]; ok {
