@@ -49,6 +49,8 @@ export FLEET
 MAXN=0
 for n in $SIZES; do ((n > MAXN)) && MAXN=$n; done
 cleanup() {
+	close_masters "$FLEET/pssh-cm" 2>/dev/null || true
+	close_masters "$FLEET/ansible/cp" 2>/dev/null || true
 	fleet_stop "$MAXN" || true
 	rm -rf "$FLEET"
 }
@@ -69,7 +71,8 @@ META=$FLEET/meta.txt
 	echo "- memory: $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
 	echo "- kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "- OpenSSH: $(ssh -V 2>&1 | cut -d, -f1); galeraflow: $(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo dev)"
-	echo "- Ansible: $(ansible --version | head -1) ($(dpkg-query -W -f='Debian ansible ${Version}' ansible 2>/dev/null || true)); parallel-ssh $(parallel-ssh --version 2>&1); crudini $(crudini --version 2>&1)"
+	echo "- Ansible: $(ansible --version 2>/dev/null | sed -n 1p) ($(dpkg-query -W -f='Debian ansible ${Version}' ansible 2>/dev/null || true)); parallel-ssh $(parallel-ssh --version 2>&1); crudini $(crudini --version 2>&1)"
+	echo "- load average when the benchmark started: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every tool alike)"
 	echo "- runs per size: $RUNS (Ansible: $ANSIBLE_RUNS_50 at N>=50, $ANSIBLE_RUNS_100 at N>=100)"
 } >"$META"
 
