@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -202,8 +203,26 @@ func (w *writer) stop(t *testing.T) (ok, failed int) {
 func (l *rotLab) rotate(t *testing.T, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
 	start := time.Now()
-	out, stderr, code := runApp(t, append([]string{"rotate"}, append(args, l.inv)...)...)
-	return out, stderr, code, time.Since(start)
+	out, stderr, code := runApp(t, append([]string{"--log-level", "debug", "rotate"}, append(args, l.inv)...)...)
+	took := time.Since(start)
+	logSlow(t, stderr)
+	return out, stderr, code, took
+}
+
+// logSlow shows the remote commands of a run that took a second or more
+// (the debug log's "exec done" lines), so a slow run says where it waited.
+func logSlow(t *testing.T, stderr string) {
+	t.Helper()
+	for _, l := range strings.Split(stderr, "\n") {
+		_, v, ok := strings.Cut(l, " took=")
+		if !ok {
+			continue
+		}
+		v, _, _ = strings.Cut(v, " ")
+		if d, err := time.ParseDuration(v); err == nil && d >= time.Second {
+			t.Logf("slow: %s", l)
+		}
+	}
 }
 
 // requireServes checks from the controller that every node's server and
@@ -242,6 +261,51 @@ func nodeTLSFiles(t *testing.T) string {
 func TestLabRotate(t *testing.T) {
 	l := setupRotLab(t)
 
+	t.Run("certs check reads every node; exit codes for cron", func(t *testing.T) {
+		out, stderr, code := runApp(t, "--output", "json", "certs", "check", l.inv)
+		if code != exitOK {
+			t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+		}
+		var rep struct {
+			Result string
+			Nodes  []struct {
+				Node, Level string
+				Files       []struct {
+					Role       string
+					KeyMatches *bool `json:"key_matches"`
+					Chain      string
+					Certs      []struct{ Serial string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Result != "ok" || len(rep.Nodes) != 3 {
+			t.Fatalf("report: %v %s\n%s", err, rep.Result, out)
+		}
+		for _, n := range rep.Nodes {
+			for _, f := range n.Files {
+				if f.Role != "server-cert" {
+					continue
+				}
+				if want := serialOfFile(t, filepath.Join(l.certs, n.Node+"-cert.pem")); len(f.Certs) == 0 || f.Certs[0].Serial != want || f.KeyMatches == nil || !*f.KeyMatches || f.Chain != "ok" {
+					t.Errorf("%s: server certificate as read on the node: %+v, want serial %s, key match, chain ok", n.Node, f, want)
+				}
+			}
+		}
+		if _, _, code := runApp(t, "certs", "check", "--warn-days", "100000", "--fail-days", "0", l.inv); code != exitCertsWarn {
+			t.Errorf("--warn-days beyond expiry: exit %d, want %d", code, exitCertsWarn)
+		}
+		if _, _, code := runApp(t, "certs", "check", "--fail-days", "100000", l.inv); code != exitCertsFail {
+			t.Errorf("--fail-days beyond expiry: exit %d, want %d", code, exitCertsFail)
+		}
+		// A key on a node that does not match its certificate.
+		lab(t, "exec", "n3", "sh", "-c", "cp -p /etc/mysql/ssl/server-key.pem /root/gf-key.bak && cp -p /etc/mysql/ssl/client-key.pem /etc/mysql/ssl/server-key.pem")
+		defer lab(t, "exec", "n3", "sh", "-c", "mv /root/gf-key.bak /etc/mysql/ssl/server-key.pem")
+		out, _, code = runApp(t, "certs", "check", l.inv)
+		if code != exitCertsFail || !strings.Contains(out, "n3 (node): fail: /etc/mysql/ssl/server-key.pem does not match") {
+			t.Errorf("mismatched key on n3: exit %d\n%s", code, out)
+		}
+	})
+
 	t.Run("a certificate that does not match its key is refused before any node is touched", func(t *testing.T) {
 		bad := filepath.Join(l.dir, "bad")
 		copyCerts(t, l.certs, bad)
@@ -270,11 +334,18 @@ func TestLabRotate(t *testing.T) {
 		pids, ids := serverPIDs(t), confIDs(t)
 		w := startWriter(t, filepath.Join(l.certs, "ca.pem"))
 		time.Sleep(time.Second) // writes before the rotation, too
-		out, stderr, code, took := l.rotate(t)
+		metrics := filepath.Join(l.dir, "galeraflow.prom")
+		out, stderr, code, took := l.rotate(t, "--metrics-file", metrics)
 		time.Sleep(time.Second)
 		ok, failed := w.stop(t)
 		if code != exitOK {
 			t.Fatalf("rotate: exit %d\n%s\n%s", code, out, stderr)
+		}
+		prom := string(readFile(t, metrics))
+		for _, want := range []string{`galeraflow_rotate_last_run_success{cluster="lab"} 1`, `path="same-ca",method="reload"`, `galeraflow_cert_days_left{cluster="lab",node="n3"} `} {
+			if !strings.Contains(prom, want) {
+				t.Errorf("metrics file lacks %q:\n%s", want, prom)
+			}
 		}
 		t.Logf("timing: same-CA live rotation of 3 nodes: %s, %d writes ok, %d failed", took.Round(time.Millisecond), ok, failed)
 		if failed != 0 || ok == 0 {
