@@ -23,13 +23,14 @@ import (
 // and check the ones on the nodes.
 
 func certsCommand(e env) *cli.Command {
+	subs := []*cli.Command{certsGenerateCommand(e), certsCheckCommand(e)}
+	for _, s := range subs {
+		s.OnUsageError = usageError // flag mistakes exit 2, as everywhere
+	}
 	return &cli.Command{
-		Name:  "certs",
-		Usage: "generate a CA and node/client certificates, or check the certificates on every node",
-		Subcommands: []*cli.Command{
-			certsGenerateCommand(e),
-			certsCheckCommand(e),
-		},
+		Name:        "certs",
+		Usage:       "generate a CA and node/client certificates, or check the certificates on every node",
+		Subcommands: subs,
 	}
 }
 

@@ -168,6 +168,9 @@ func TestCertsGenerateUsage(t *testing.T) {
 		{"certs", "generate", "--days", "0", inv},
 		{"certs", "generate"},
 		{"certs", "generate", "--reuse-ca", inv}, // no CA yet
+		{"certs", "generate", "--bogus", inv},
+		{"certs", "check", "--bogus", inv},
+		{"certs", "check", "--warn-days", "-1", inv},
 	} {
 		if _, stderr, code := runApp(t, args...); code != exitInvalid {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitInvalid, stderr)
