@@ -43,7 +43,11 @@ usage: bash examples/lab/lab.sh COMMAND
 EOF
 }
 
-# with_lock FN ARGS...: run FN holding state/lab.lock. The lock is held by a flock(1) process that
+# The lab's namespaces, bridge and addresses belong to the whole machine, so its lock does too:
+# two checkouts (a CI clone beside a working tree) must not build labs at the same time.
+: "${LAB_LOCK_FILE:=/run/lock/galeraflow-lab.lock}"
+
+# with_lock FN ARGS...: run FN holding $LAB_LOCK_FILE. The lock is held by a flock(1) process that
 # re-runs this script with the descriptor closed (-o), so daemons started by the lab never inherit
 # it (an inherited descriptor would keep the lock held for the lab's whole life).
 with_lock() {
@@ -54,14 +58,14 @@ with_lock() {
 		return
 	fi
 	unset GFLAB_LOCKED
-	mkdir -p "$STATE"
+	mkdir -p "$STATE" "$(dirname "$LAB_LOCK_FILE")"
 	local rc=0
-	if ! flock -n "$STATE/lab.lock" true; then
-		log "another lab.sh holds $STATE/lab.lock; waiting up to ${LAB_LOCK_TIMEOUT}s"
+	if ! flock -n "$LAB_LOCK_FILE" true; then
+		log "another lab.sh holds $LAB_LOCK_FILE; waiting up to ${LAB_LOCK_TIMEOUT}s"
 	fi
-	GFLAB_LOCKED=1 flock -o -w "$LAB_LOCK_TIMEOUT" -E 75 "$STATE/lab.lock" \
+	GFLAB_LOCKED=1 flock -o -w "$LAB_LOCK_TIMEOUT" -E 75 "$LAB_LOCK_FILE" \
 		bash "$LAB_DIR/lab.sh" "${LAB_ARGS[@]}" || rc=$?
-	[ $rc = 75 ] && die "timed out after ${LAB_LOCK_TIMEOUT}s waiting for $STATE/lab.lock (another lab.sh is running)"
+	[ $rc = 75 ] && die "timed out after ${LAB_LOCK_TIMEOUT}s waiting for $LAB_LOCK_FILE (another lab.sh is running)"
 	exit $rc
 }
 
