@@ -155,7 +155,10 @@ func (s Restart) Apply(ctx context.Context, run *Run, _ *Target, c *Change) erro
 		r.out.Notes = append(r.out.Notes, note)
 		run.Log.Warn(note)
 	}
-	return r.startCluster(ctx, pos, d)
+	if err := r.startCluster(ctx, pos, d); err != nil {
+		return err
+	}
+	return r.undone()
 }
 
 func targetNames(run *Run) []string {

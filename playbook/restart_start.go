@@ -43,12 +43,47 @@ func (r *restarter) bootstrap(ctx context.Context, t *Target, p nodePosition) (s
 		return "", fmt.Errorf("%w; after the failed start %s's position is %s, not %s as chosen: not bootstrapping again", err, t.Node.Name, positionText(again), positionText(p))
 	}
 	t.Log.Warn("bootstrapping again with the restored files")
+	first := keepFailure(n)
 	uuid, err2 := r.bootstrapOnce(ctx, t, again)
 	if err2 != nil {
 		return "", fmt.Errorf("%w; with the files restored, the bootstrap failed again: %w", err, err2)
 	}
+	first(n)
 	r.out.Notes = append(r.out.Notes, fmt.Sprintf("%s bootstrapped only after its files were restored (this run's changes to it are undone)", t.Node.Name))
 	return uuid, nil
+}
+
+// keepFailure saves a node's first failure before the retry with its files
+// restored, and returns what puts it back once the retry succeeded: the
+// report must still say why this run's files did not work.
+func keepFailure(n *NodeOutcome) func(*NodeOutcome) {
+	msg, tail := n.Error, n.LogTail
+	return func(n *NodeOutcome) {
+		if msg != "" {
+			n.Error = "with this run's files: " + msg
+		}
+		n.LogTail = tail
+	}
+}
+
+// undone fails a restart in which some node came back only with its files
+// as they were before the run: the cluster is whole again, but this run's
+// changes to that node did not take, which the exit code must say.
+func (r *restarter) undone() error {
+	var names []string
+	for _, n := range r.out.Nodes {
+		if len(n.Restored) > 0 {
+			names = append(names, n.Node)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	r.out.Next = fmt.Sprintf("the cluster is whole and every node Synced, but %s runs with the files it had before this run: fix what kept it from starting with the new ones (its error above), then run again", joinNames(names))
+	return &RestartError{
+		Cause:   fmt.Errorf("%w: %s started only with its previous files put back: this run's changes to it are undone", ErrPartial, joinNames(names)),
+		Outcome: r.out,
+	}
 }
 
 // samePosition: b is a later reading of the node a was: same history, not behind.
@@ -125,9 +160,11 @@ func (r *restarter) join(ctx context.Context, t *Target, want int, uuid string) 
 		return fmt.Errorf("%w; restoring the files this run changed failed: %w", err, rerr)
 	}
 	t.Log.Warn("starting again with the restored files")
+	first := keepFailure(n)
 	if err2 := r.joinOnce(ctx, t, want, uuid); err2 != nil {
 		return fmt.Errorf("%w; with the files restored, it failed again: %w", err, err2)
 	}
+	first(n)
 	r.out.Notes = append(r.out.Notes, fmt.Sprintf("%s joined only after its files were restored (this run's changes to it are undone)", t.Node.Name))
 	return nil
 }
