@@ -21,17 +21,18 @@ type Lock struct {
 	Path string
 }
 
-// LockPath is the lock file of an inventory: one per cluster name and
-// inventory file, in dir (default: the system's temporary directory).
-func LockPath(dir, cluster, inventoryFile string) string {
+// LockPath is the lock file of a cluster, in dir (default: the system's
+// temporary directory). It is named after the cluster alone, not the
+// inventory file: two copies of one inventory (cron's and an operator's)
+// must keep each other off the cluster. Two clusters that share a name on
+// one machine wait for each other, the safe side of the mistake. The
+// inventory file is only what the holder is called in the lock file.
+func LockPath(dir, cluster, _ string) string {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	abs, err := filepath.Abs(inventoryFile)
-	if err != nil {
-		abs = inventoryFile
-	}
-	sum := sha256.Sum256([]byte(abs))
+	// The hash keeps names that safeName maps alike ("a b", "a_b") apart.
+	sum := sha256.Sum256([]byte(cluster))
 	return filepath.Join(dir, fmt.Sprintf("galeraflow-%s-%s.lock", safeName(cluster), hex.EncodeToString(sum[:4])))
 }
 

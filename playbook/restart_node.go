@@ -71,15 +71,45 @@ func serverPIDs(ctx context.Context, t *Target, timeout time.Duration) ([]int, e
 	return pids, nil
 }
 
-// serviceExec runs one of the node's service commands as root.
+// serviceExec runs one of the node's service commands as root. A failed
+// command's output is cut down to what explains the failure: start scripts
+// print the tail of the server's log, whose first lines say nothing.
 func serviceExec(ctx context.Context, t *Target, what, command string, timeout time.Duration) error {
 	if strings.TrimSpace(command) == "" {
 		return fmt.Errorf("%s: no %s command (set service.%s in the inventory)", t.Node.Name, what, what)
 	}
 	if _, err := t.Host.Exec(ctx, command, remote.ExecOptions{Sudo: true, Timeout: timeout}); err != nil {
+		if ee, ok := err.(*remote.ExitError); ok {
+			short := *ee
+			short.Stderr = failureLines(ee.Stderr)
+			err = &short
+		}
 		return fmt.Errorf("%s: %s (`%s`): %w", t.Node.Name, what, command, err)
 	}
 	return nil
+}
+
+// failureLines keeps, on one line, the error lines of a failed command's
+// output (the server's "[ERROR]" lines), or else its last lines.
+func failureLines(out string) string {
+	const keep = 4
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var errs []string
+	for _, l := range lines {
+		if strings.Contains(l, "[ERROR]") {
+			errs = append(errs, l)
+		}
+	}
+	if len(errs) == 0 {
+		errs = lines
+	}
+	if len(errs) > keep {
+		errs = errs[len(errs)-keep:]
+	}
+	for i, l := range errs {
+		errs[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(errs, " | ")
 }
 
 // waitGone polls until no server process is left on the node.
