@@ -5,11 +5,12 @@ package remote
 // keeps the old one or 644), owner, group ("" keeps the old ones), backup
 // stamp ("" for no backup), directory mode ("" to refuse a missing parent).
 //
-// It resolves symlinks at path (the link stays a link), writes a temp file
-// named .<base>.galeraflow-tmp-XXXXXXXXXX beside the target, sets owner and
-// mode, fsyncs it, copies the old file to <target>.galeraflow-<stamp>.bak
-// (cp -p: same mode and owner), renames the temp over the target and syncs
-// the directory. On any failure the trap removes the temp file, the staging
+// It resolves symlinks at path (the link stays a link), removes the temp
+// files an earlier write of the target left when its connection dropped,
+// writes a temp file named .<base>.galeraflow-tmp-XXXXXXXXXX beside the
+// target, sets owner and mode, fsyncs it, copies the old file to
+// <target>.galeraflow-<stamp>.bak (cp -p: same mode and owner), renames
+// the temp over the target and syncs the directory. On any failure the trap removes the temp file, the staging
 // file and a backup made for a rename that did not happen.
 //
 // Requires GNU coreutils (readlink -m, stat -c, mv -T, sync FILE).
@@ -44,6 +45,8 @@ if [ ! -d "$dir" ]; then
 	mkparents "$dir" || fail "cannot create directory $dir"
 fi
 [ ! -d "$target" ] || fail "$target is a directory"
+# A write of this target cut off with its connection left its temp file.
+rm -f -- "$dir/.$base.galeraflow-tmp-"??????????
 exists=0
 if [ -e "$target" ]; then
 	[ -f "$target" ] || fail "$target is not a regular file"
