@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -107,5 +108,33 @@ func TestLockSharedByCopiesOfAnInventory(t *testing.T) {
 	defer lock.Release()
 	if _, err := AcquireLock(b, "run /home/ops/prod-copy.yml", time.Now()); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "run /etc/galeraflow/prod.yml") {
 		t.Errorf("second run from a copy: %v", err)
+	}
+}
+
+// The bootstrap node dies while the next node joins (its server killed):
+// the join fails, and the advice must not say the cluster runs on the dead
+// node. Every node is down: the next step is recover.
+func TestRestartAdviceAfterTheBootstrapNodeDiedDuringAJoin(t *testing.T) {
+	s := newSim(t, "n1", "n2", "n3")
+	s.onEvent = func(ev string) {
+		if ev == "start n1" { // s.mu is held: crash n3 by hand
+			n3 := s.nodes["n3"]
+			n3.running, n3.seqno = false, s.seqno
+			s.advance(1)
+		}
+	}
+	_, err := s.execute(t, context.Background(), simInventory(t, "n1", "n2", "n3"), fastRestart(""), false)
+	var re *RestartError
+	if !errors.As(err, &re) || !errors.Is(err, ErrPartial) {
+		t.Fatalf("err = %v", err)
+	}
+	if n3 := re.Outcome.Node("n3"); n3.State != NodeFailed || n3.Alive {
+		t.Errorf("n3 is reported %s (alive %v): it died after its bootstrap", n3.State, n3.Alive)
+	}
+	if strings.Contains(re.Outcome.Next, "runs on n3") || !strings.Contains(re.Outcome.Next, "galeraflow recover") {
+		t.Errorf("next: %s", re.Outcome.Next)
+	}
+	if got := s.kinds("start", "bootstrap"); strings.Join(got, ",") != "bootstrap n3,start n1" {
+		t.Errorf("operations %q: nothing may start after the failed join", got)
 	}
 }

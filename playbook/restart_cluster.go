@@ -39,8 +39,41 @@ func newRestarter(run *Run, out *RestartOutcome, every time.Duration) *restarter
 
 // fail ends the run with cause and the account of every node.
 func (r *restarter) fail(cause error) error {
+	r.recheckStarted()
 	r.out.Next = r.nextAction()
 	return &RestartError{Cause: cause, Outcome: r.out}
+}
+
+// recheckStarted looks again at the nodes this run bootstrapped or joined
+// before it failed: one may have died since (a bootstrap node killed while
+// the next node joined it), and the advice must not send the operator to a
+// cluster that is gone.
+func (r *restarter) recheckStarted() {
+	for _, t := range r.run.Targets {
+		n := r.out.Node(t.Node.Name)
+		if n.State != NodeBootstrapped && n.State != NodeJoined {
+			continue
+		}
+		// The run's own context may be cancelled (Ctrl-C): this look is
+		// part of stopping safely.
+		ctx, cancel := context.WithTimeout(context.Background(), r.run.Inv.Timeouts.Command)
+		st, err := wsrepStatus(ctx, t, r.run.Inv.Timeouts.Command)
+		if err == nil && st.ClusterStatus == "Primary" {
+			n.Wsrep = describeStatus(st)
+			cancel()
+			continue
+		}
+		was := n.State
+		n.State, n.Alive = NodeFailed, r.alive(ctx, t)
+		cancel()
+		if err != nil {
+			n.Error = fmt.Sprintf("%s: %s by this run, then lost: %v", t.Node.Name, was, err)
+		} else {
+			n.Wsrep = describeStatus(st)
+			n.Error = fmt.Sprintf("%s: %s by this run, now outside a Primary component", t.Node.Name, was)
+		}
+		t.Log.Warn("a node this run started is no longer a Primary member", "state", n.Standing())
+	}
 }
 
 // interrupted stops the run between node operations after the first Ctrl-C.
