@@ -103,3 +103,39 @@ func TestRotateLockHeld(t *testing.T) {
 		t.Errorf("took %s: a locked run must exit at once", took)
 	}
 }
+
+// The crontab line and the systemd unit in examples/cron use flags that
+// exist: run with a missing inventory, they fail on the inventory only.
+func TestCronExamplesUseRealFlags(t *testing.T) {
+	for _, file := range []string{"crontab", "galeraflow-rotate.service"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", "cron", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(data), "\\\n", " ")
+		var cmd string
+		for _, l := range strings.Split(text, "\n") {
+			if i := strings.Index(l, "/usr/local/bin/galeraflow "); i >= 0 && !strings.HasPrefix(strings.TrimSpace(l), "#") {
+				cmd = l[i+len("/usr/local/bin/galeraflow "):]
+			}
+		}
+		if cmd == "" {
+			t.Fatalf("%s: no galeraflow command line", file)
+		}
+		cmd, _, _ = strings.Cut(cmd, ">")
+		args := strings.Fields(cmd)
+		if args[len(args)-1] != "/etc/galeraflow/inventory.yml" {
+			t.Fatalf("%s: the command does not end with the inventory: %v", file, args)
+		}
+		args[len(args)-1] = filepath.Join(t.TempDir(), "missing.yml")
+		for i, a := range args {
+			if strings.HasSuffix(a, ".prom") {
+				args[i] = filepath.Join(t.TempDir(), "galeraflow.prom")
+			}
+		}
+		_, stderr, code := runApp(t, args...)
+		if code != exitInvalid || !strings.Contains(stderr, "missing.yml") || strings.Contains(stderr, "not defined") {
+			t.Errorf("%s: %v: exit %d\n%s", file, args, code, stderr)
+		}
+	}
+}
