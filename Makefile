@@ -30,12 +30,10 @@ test: ## every test: unit, short fuzz, then end-to-end against a fresh lab clust
 test-unit: ## fast tests (no lab needed)
 	$(GO) test -count=1 ./...
 
-test-lab: build ## end-to-end tests against the running lab (make lab-up first)
-	$(GO) test -count=1 -tags lab -p 1 -timeout 25m -run '^TestLab' -skip '^TestLabFaults$$' ./...
+test-lab: build ## end-to-end tests against the running lab, fault suite included (make lab-up first)
+	$(GO) test -count=1 -tags lab -p 1 -timeout 25m -run '^TestLab' ./...
 
-# The fault suite joins `make test` once it has passed a full CI run there;
-# until then it runs on its own: make lab-up test-faults.
-test-faults: build ## the fault-injection suite against the running lab
+test-faults: build ## only the fault-injection suite against the running lab
 	$(GO) test -count=1 -tags lab -p 1 -timeout 20m -run '^TestLabFaults$$' ./cmd/galeraflow/
 
 fuzz: ## run every fuzz target briefly (FUZZTIME=5s)
