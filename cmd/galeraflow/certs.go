@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -153,7 +152,7 @@ func certsGenerate(c *cli.Context, e env) error {
 			return err
 		}
 	}
-	return renderGenerated(e.stdout, c.String("output"), files, now)
+	return renderGenerated(e.stdout, wantJSON(c), files, now)
 }
 
 func parseAlgorithmFlag(s string) (certs.Algorithm, error) {
@@ -291,7 +290,7 @@ type generatedFile struct {
 	NotAfter time.Time `json:"not_after,omitempty"`
 }
 
-func renderGenerated(w io.Writer, format string, files []genFile, now time.Time) error {
+func renderGenerated(w io.Writer, asJSON bool, files []genFile, now time.Time) error {
 	var out []generatedFile
 	for _, f := range files {
 		g := generatedFile{Path: f.path, Mode: fmt.Sprintf("%04o", f.mode)}
@@ -301,21 +300,18 @@ func renderGenerated(w io.Writer, format string, files []genFile, now time.Time)
 		}
 		out = append(out, g)
 	}
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"files": out})
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tMODE\tSUBJECT\tNOT AFTER")
-	for _, g := range out {
-		after := "-"
-		if !g.NotAfter.IsZero() {
-			after = g.NotAfter.Format(time.DateOnly)
+	return writeResult(w, asJSON, map[string]any{"files": out}, func(w io.Writer) {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FILE\tMODE\tSUBJECT\tNOT AFTER")
+		for _, g := range out {
+			after := "-"
+			if !g.NotAfter.IsZero() {
+				after = g.NotAfter.Format(time.DateOnly)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Path, g.Mode, orDash(g.Subject), after)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Path, g.Mode, orDash(g.Subject), after)
-	}
-	return tw.Flush()
+		tw.Flush()
+	})
 }
 
 func certsCheckCommand(e env) *cli.Command {
@@ -362,14 +358,8 @@ func certsCheck(c *cli.Context, e env) error {
 	if rep == nil {
 		return err
 	}
-	if c.String("output") == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(rep); jerr != nil {
-			return jerr
-		}
-	} else {
-		renderCertsReport(e.stdout, rep)
+	if werr := writeResult(e.stdout, wantJSON(c), rep, func(w io.Writer) { renderCertsReport(w, rep) }); werr != nil {
+		return werr
 	}
 	return err
 }

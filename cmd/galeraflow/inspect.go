@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -74,14 +73,8 @@ func inspect(c *cli.Context, e env, render func(io.Writer, *report)) error {
 		r.Problems = splitLines(verdict.Error())
 	}
 	r.OK = verdict == nil
-	if c.String("output") == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	} else {
-		render(e.stdout, r)
+	if err := writeResult(e.stdout, wantJSON(c), r, func(w io.Writer) { render(w, r) }); err != nil {
+		return err
 	}
 	return verdict
 }

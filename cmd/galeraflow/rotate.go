@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,22 +114,18 @@ func executeRotate(c *cli.Context, e env, dry bool, step playbook.Rotate) (*play
 	}
 	// Progress only on a terminal: from cron, a run with nothing to do
 	// prints its one line and nothing else.
-	if e.interactive && c.String("output") != "json" {
+	if e.interactive && !wantJSON(c) {
 		opts.Observe = newProgress(e.stderr, true).observe
 	}
 	report, err := playbook.Execute(c.Context, inv, playbook.RotatePlaybook(step), opts)
-	switch {
-	case c.String("output") == "json":
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(withRotation(report)); jerr != nil {
-			return report, jerr
+	werr := writeResult(e.stdout, wantJSON(c), withRotation(report), func(w io.Writer) {
+		if !isNoOp(report) {
+			renderRun(w, report)
 		}
-	case isNoOp(report):
-		renderRotation(e.stdout, report)
-	default:
-		renderRun(e.stdout, report)
-		renderRotation(e.stdout, report)
+		renderRotation(w, report)
+	})
+	if werr != nil {
+		return report, werr
 	}
 	return report, err
 }

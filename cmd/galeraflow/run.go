@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -93,7 +92,7 @@ func executeWith(c *cli.Context, e env, dryRun bool, spec runSpec) (*playbook.Re
 	if err != nil {
 		return nil, err
 	}
-	prog := newProgress(e.stderr, e.interactive && c.String("output") != "json")
+	prog := newProgress(e.stderr, e.interactive && !wantJSON(c))
 	report, err := playbook.Execute(c.Context, inv, pb, playbook.Options{
 		DryRun:  dryRun,
 		Dial:    playbook.SSHDialer(log, nil),
@@ -102,21 +101,18 @@ func executeWith(c *cli.Context, e env, dryRun bool, spec runSpec) (*playbook.Re
 		LockDir: c.String("lock-dir"),
 		What:    c.Command.Name,
 	})
-	if c.String("output") == "json" {
-		var doc any = report
-		if spec.json != nil {
-			doc = spec.json(report)
-		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(doc); jerr != nil {
-			return report, jerr
-		}
-	} else {
-		renderRun(e.stdout, report)
+	var doc any = report
+	if spec.json != nil {
+		doc = spec.json(report)
+	}
+	werr := writeResult(e.stdout, wantJSON(c), doc, func(w io.Writer) {
+		renderRun(w, report)
 		if spec.text != nil {
-			spec.text(e.stdout, report)
+			spec.text(w, report)
 		}
+	})
+	if werr != nil {
+		return report, werr
 	}
 	return report, err
 }
