@@ -51,7 +51,7 @@ func RemoteConfig(node inventory.Node, logger *slog.Logger) (remote.Config, erro
 		ConnectTimeout:    node.SSH.ConnectTimeout,
 		KeepaliveInterval: node.SSH.KeepAlive,
 		SudoPassword:      node.SSH.SudoPassword,
-		Logger:            logger.With("node", node.Name),
+		Logger:            logger, // remote names the node in every line it logs
 	}
 	if node.SSH.KnownHosts != "" {
 		cfg.KnownHostsFiles = []string{node.SSH.KnownHosts}
