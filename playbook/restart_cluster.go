@@ -26,15 +26,23 @@ type restarter struct {
 	run   *Run
 	out   *RestartOutcome
 	every time.Duration
-	// logs are the nodes' error logs, from their option files.
-	logs map[string]string
+	// logs are the nodes' error logs, from their option files, and how
+	// far each had grown before galeraflow started the node.
+	logs map[string]errorLog
+}
+
+// errorLog is a node's error log and its size before a start, so a failure
+// report shows what this start wrote, not an older failure's lines.
+type errorLog struct {
+	path string
+	from int64
 }
 
 func newRestarter(run *Run, out *RestartOutcome, every time.Duration) *restarter {
 	if every <= 0 {
 		every = defaultPollEvery
 	}
-	return &restarter{run: run, out: out, every: every, logs: map[string]string{}}
+	return &restarter{run: run, out: out, every: every, logs: map[string]errorLog{}}
 }
 
 // fail ends the run with cause and the account of every node.

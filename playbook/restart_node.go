@@ -228,16 +228,28 @@ func waitMember(ctx context.Context, run *Run, t *Target, deadline time.Time, ev
 	return nil
 }
 
-// errorLogTail returns the last lines of the node's error log, for a
-// failure report; "" when it cannot be read.
-func errorLogTail(ctx context.Context, run *Run, t *Target, logPath string, lines int) string {
-	if logPath == "" {
+// resolveLogPath: a relative log_error is relative to the datadir.
+func resolveLogPath(t *Target, p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	return strings.TrimSuffix(t.Node.Paths.Datadir, "/") + "/" + p
+}
+
+// logSinceScript prints the last $2 lines of what log $1 gained past byte
+// $3; all of it when the log is now shorter (rotated or truncated).
+const logSinceScript = `size=$(wc -c <"$1") || exit 1
+if [ "$size" -ge "$3" ]; then tail -c +$(($3 + 1)) -- "$1" | tail -n "$2"; else tail -n "$2" -- "$1"; fi`
+
+// errorLogTail returns the last lines the node's error log gained since
+// galeraflow started the node, for a failure report; "" when it cannot be
+// read or nothing was written.
+func errorLogTail(ctx context.Context, run *Run, t *Target, log errorLog, lines int) string {
+	if log.path == "" {
 		return ""
 	}
-	if !strings.HasPrefix(logPath, "/") {
-		logPath = strings.TrimSuffix(t.Node.Paths.Datadir, "/") + "/" + logPath
-	}
-	cmd := "tail -n " + strconv.Itoa(lines) + " -- " + remote.ShellQuote(logPath)
+	cmd := "sh -c " + remote.ShellQuote(logSinceScript) + " sh " +
+		remote.ShellJoin(log.path, strconv.Itoa(lines), strconv.FormatInt(log.from, 10))
 	res, err := t.Host.Exec(ctx, cmd, remote.ExecOptions{Sudo: true, Timeout: run.Inv.Timeouts.Command})
 	if err != nil {
 		return ""

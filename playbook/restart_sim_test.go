@@ -191,7 +191,7 @@ func (s *simCluster) script(n *simNode) *remotetest.Fake {
 			log := fmt.Sprintf("2024-01-02  3:04:05 0 [Note] InnoDB: Starting crash recovery\n2024-01-02  3:04:06 0 [Note] WSREP: Recovered position: %s:%d\n", s.uuid, n.seqno)
 			return remote.Result{Stdout: []byte(log)}, nil
 		})
-	f.ExpectFunc("tail", func(c string) bool { return strings.HasPrefix(c, "tail -n ") }).AnyTimes().
+	f.ExpectFunc("error log tail", func(c string) bool { return strings.Contains(c, "tail -c +") }).AnyTimes().
 		Stdout("2024-01-02  3:04:05 0 [ERROR] WSREP: simulated failure\n")
 	return f
 }

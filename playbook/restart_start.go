@@ -231,7 +231,13 @@ func (r *restarter) markFailed(ctx context.Context, t *Target, err error) {
 func (r *restarter) checkConfig(ctx context.Context, t *Target) error {
 	c, err := checkStartConfig(ctx, t, r.run.Inv.Timeouts.Command)
 	if c.LogError != "" {
-		r.logs[t.Node.Name] = c.LogError
+		l := errorLog{path: resolveLogPath(t, c.LogError)}
+		sctx, cancel := context.WithTimeout(ctx, r.run.Inv.Timeouts.Command)
+		if fi, err := t.Host.Stat(sctx, l.path); err == nil {
+			l.from = fi.Size
+		}
+		cancel()
+		r.logs[t.Node.Name] = l
 	}
 	return err
 }
