@@ -31,6 +31,7 @@ type Client struct {
 	sftp   *sftp.Client
 	home   string   // the login user's home, from the SFTP server
 	ids    *nodeIDs // the node's user and group names (SFTP fast path)
+	dirs   map[string]*dirWork
 }
 
 var _ Host = (*Client)(nil)

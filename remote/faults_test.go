@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/galeraflow/galeraflow/remote"
@@ -48,4 +49,65 @@ func TestWriteRemovesTempFilesOfACutWrite(t *testing.T) {
 	t.Run("sftp", func(t *testing.T) {
 		check(t, realSSHD(t), t.TempDir())
 	})
+}
+
+// Files written together into one directory over one connection (as an
+// upload step does) share its listing and its fsyncs; each write still
+// removes its own target's leftovers and nothing else, and leaves no
+// temp file of its own.
+func TestConcurrentWritesInOneDirectory(t *testing.T) {
+	c := realSSHD(t)
+	dir := t.TempDir()
+	targets := []string{"ca.pem", "server-cert.pem", "server-key.pem"}
+	for _, name := range targets {
+		writeFile(t, filepath.Join(dir, "."+name+".galeraflow-tmp-0123456789"), "partial", 0o600)
+	}
+	unrelated := filepath.Join(dir, ".client-key.pem.galeraflow-tmp-0123456789")
+	writeFile(t, unrelated, "partial", 0o600)
+	writeFile(t, filepath.Join(dir, "ca.pem"), "old ca\n", 0o644)
+
+	errs := make(chan error, len(targets))
+	for _, name := range targets {
+		go func() {
+			_, err := c.WriteFile(context.Background(), filepath.Join(dir, name), []byte(name+"\n"), remote.WriteOptions{Mode: 0o600})
+			errs <- err
+		}()
+	}
+	for range targets {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	for _, name := range targets {
+		if got := readFile(t, filepath.Join(dir, name)); got != name+"\n" {
+			t.Errorf("%s = %q", name, got)
+		}
+	}
+	var temps, backups int
+	for _, name := range left {
+		switch {
+		case filepath.Join(dir, name) == unrelated:
+		case strings.Contains(name, "galeraflow-tmp"):
+			temps++
+		case strings.HasPrefix(name, "ca.pem.galeraflow-"):
+			backups++
+		}
+	}
+	if temps != 0 {
+		t.Errorf("temp files left: %v", left)
+	}
+	if backups != 1 {
+		t.Errorf("want one backup of the replaced ca.pem: %v", left)
+	}
+	if _, err := os.Stat(unrelated); err != nil {
+		t.Errorf("the temp file of a target not written was removed: %v", err)
+	}
 }

@@ -224,8 +224,9 @@ func (c *Client) fastWriteOn(ctx context.Context, sc *sftp.Client, ids *nodeIDs,
 		}
 	}
 
-	removeStaleTemps(sc, dir, base)
-	tmp := path.Join(dir, "."+base+".galeraflow-tmp-"+randomHex(5))
+	dw := c.dir(dir)
+	dw.removeStaleTemps(sc, dir, base)
+	tmp := path.Join(dir, "."+base+tempMark+randomHex(5))
 	f, err := sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {
 		return WriteResult{}, fail("cannot create a temporary file in %s: %v", dir, err)
@@ -280,30 +281,14 @@ func (c *Client) fastWriteOn(ctx context.Context, sc *sftp.Client, ids *nodeIDs,
 	}
 	renamed = true
 	// The rename is durable once the directory is (best effort, as sync DIR).
-	if d, err := sc.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	dw.syncAfterRename(func() {
+		if d, err := sc.Open(dir); err == nil {
+			_ = d.Sync()
+			d.Close()
+		}
+	})
 	c.log.Debug("wrote file", "node", c.name, "path", target, "backup", bak, "bytes", len(data), "via", "sftp")
 	return WriteResult{Path: target, Backup: bak}, nil
-}
-
-// removeStaleTemps removes the temp files an earlier write of the same
-// target left when its connection dropped (its own cleanup needed the
-// connection). Only this target's: other files of the directory may be
-// being written at the same time; the cluster lock keeps two runs from
-// writing one file at once.
-func removeStaleTemps(sc *sftp.Client, dir, base string) {
-	ents, err := sc.ReadDir(dir)
-	if err != nil {
-		return // the write itself will say what is wrong with dir
-	}
-	prefix := "." + base + ".galeraflow-tmp-"
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), prefix) && e.Mode().IsRegular() {
-			_ = sc.Remove(path.Join(dir, e.Name()))
-		}
-	}
 }
 
 // resolveLinks follows symlinks at the last component of p (the link

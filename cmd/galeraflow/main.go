@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 func main() {
+	tuneGC()
 	ctx, stop := interruptContext(os.Stderr)
 	defer stop()
 	os.Exit(run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
@@ -39,5 +41,18 @@ func interruptContext(stderr *os.File) (context.Context, func()) {
 	return ctx, func() {
 		signal.Stop(sigs)
 		cancel()
+	}
+}
+
+// tuneGC: a run is short and its heap small (tens of MB at 100 hosts), so
+// collecting a quarter as often saves about a third of the controller's
+// CPU for a few MB; the soft limit keeps a large fleet from growing the
+// heap without bound. GOGC and GOMEMLIMIT, when set, decide instead.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
 	}
 }
