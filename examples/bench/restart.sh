@@ -56,7 +56,7 @@ by_hand() {
 
 for ((r = 1; r <= ROUNDS; r++)); do
 	t0=$(now)
-	"$BIN/galeraflow" restart --yes "$INV" >/dev/null
+	"$BIN/galeraflow" restart "$INV" >/dev/null
 	t1=$(now)
 	by_hand
 	t2=$(now)
