@@ -32,6 +32,8 @@ type Client struct {
 	home   string   // the login user's home, from the SFTP server
 	ids    *nodeIDs // the node's user and group names (SFTP fast path)
 	dirs   map[string]*dirWork
+
+	stagingSwept sync.Once // leftovers of cut uploads removed (write.go)
 }
 
 var _ Host = (*Client)(nil)

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/galeraflow/galeraflow/remote"
+	"github.com/galeraflow/galeraflow/remote/remotetest"
 )
 
 // A write cut off by a dropped connection leaves its temp file beside the
@@ -109,5 +111,42 @@ func TestConcurrentWritesInOneDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(unrelated); err != nil {
 		t.Errorf("the temp file of a target not written was removed: %v", err)
+	}
+}
+
+// A non-root write cut off before its install leaves its upload in the
+// login user's staging directory. The connection's first upload removes
+// such leftovers (older than any upload in flight) and nothing else.
+func TestStagingLeftoversAreRemoved(t *testing.T) {
+	e := newEnv(t, remotetest.Options{Sudo: remotetest.SudoNoPassword})
+	c := e.dial(e.config("deploy"))
+	staging := filepath.Join(e.srv.Home("deploy"), ".galeraflow-staging")
+	if err := os.MkdirAll(staging, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(staging, "upload-0123456789abcdef")
+	inFlight := filepath.Join(staging, "upload-fedcba9876543210")
+	mine := filepath.Join(staging, "notes.txt")
+	for _, p := range []string{stale, inFlight, mine} {
+		writeFile(t, p, "-----BEGIN PRIVATE KEY-----", 0o600)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(e.dir, "server-key.pem")
+	if _, err := c.WriteFile(context.Background(), target, []byte("key\n"), remote.WriteOptions{Mode: 0o600}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the leftover upload is still there: %v", err)
+	}
+	for _, p := range []string{inFlight, mine} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+	if got := readFile(t, target); got != "key\n" {
+		t.Errorf("target = %q", got)
 	}
 }

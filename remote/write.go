@@ -132,12 +132,38 @@ func (c *Client) stage(ctx context.Context, target string, data []byte) (string,
 			sc.Remove(name)
 			return fmt.Errorf("%s: %s: write %s: %w", c.name, what, name, err)
 		}
+		c.stagingSwept.Do(func() { sweepStaging(sc, dir, name) })
 		return nil
 	})
 	if err != nil {
 		return "", err
 	}
 	return name, nil
+}
+
+// staleStaging: a staged upload lives seconds, from its upload to its
+// install; one this old was left by a write whose connection dropped.
+const staleStaging = 10 * time.Minute
+
+// sweepStaging removes the uploads earlier runs left in the staging
+// directory when their connection dropped before the install (they may
+// hold keys, private to the login user but not meant to stay). The node's
+// clock dates them: fresh is the upload just made. Once per connection.
+func sweepStaging(sc *sftp.Client, dir, fresh string) {
+	now, err := sc.Stat(fresh)
+	if err != nil {
+		return
+	}
+	ents, err := sc.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "upload-") && e.Mode().IsRegular() &&
+			now.ModTime().Sub(e.ModTime()) > staleStaging {
+			_ = sc.Remove(path.Join(dir, e.Name()))
+		}
+	}
 }
 
 // ensurePrivateDir creates dir 0700, or checks an existing one is a real
