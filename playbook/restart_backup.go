@@ -94,12 +94,17 @@ func restoreBackups(ctx context.Context, t *Target, list []FileBackup, timeout t
 			if err != nil {
 				return fmt.Errorf("stat backup %s: %w", b.Backup, err)
 			}
-			opts := remote.WriteOptions{Mode: st.Mode.Perm(), Owner: strconv.Itoa(st.UID), Group: strconv.Itoa(st.GID)}
+			// Except world-write, which galeraflow never gives a file.
+			mode := st.Mode.Perm()
+			opts := remote.WriteOptions{Mode: mode &^ 0o002, Owner: strconv.Itoa(st.UID), Group: strconv.Itoa(st.GID)}
 			wr, err := t.Host.WriteFile(ctx, b.Path, data, opts)
 			if err != nil {
 				return fmt.Errorf("restore %s from %s: %w", b.Path, b.Backup, err)
 			}
 			line := fmt.Sprintf("restored %s from %s", b.Path, b.Backup)
+			if opts.Mode != mode {
+				line += fmt.Sprintf(" (mode %04o, not the world-writable %04o it had)", uint32(opts.Mode), uint32(mode))
+			}
 			if wr.Backup != "" {
 				line += " (the failing version is kept as " + wr.Backup + ")"
 			}
