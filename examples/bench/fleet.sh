@@ -146,6 +146,21 @@ fleet_stop() {
 	while kill -0 "${pids[@]}" 2>/dev/null && ((tries++ < 100)); do sleep 0.05; done
 }
 
+# fleet_quiesce N: wait (at most 10 s) until no sshd of the fleet still
+# serves a connection of the last run, so the sessions one tool leaves
+# closing on the fleet are not billed to the next tool.
+fleet_quiesce() {
+	local i pidf pids=() tries=0
+	for ((i = 1; i <= $1; i++)); do
+		pidf=$FLEET/hosts/$(fleet_host "$i")/pid
+		[ -f "$pidf" ] && pids+=("$(cat "$pidf")")
+	done
+	((${#pids[@]} == 0)) && return 0
+	local list
+	list=$(IFS=,; echo "${pids[*]}")
+	while pgrep -P "$list" >/dev/null && ((tries++ < 200)); do sleep 0.05; done
+}
+
 # fleet_logins N: total "Accepted publickey" lines in the fleet's logs.
 fleet_logins() {
 	local i total=0 c
