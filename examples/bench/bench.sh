@@ -36,6 +36,7 @@ command -v ssh >/dev/null || need+=(openssh-client)
 command -v openssl >/dev/null || need+=(openssl)
 command -v my_print_defaults >/dev/null || need+=(mariadb-client-core)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v pgrep >/dev/null || need+=(procps)
 if ((${#need[@]})); then
 	echo "bench: installing ${need[*]}" >&2
 	apt-get update -qq
@@ -150,6 +151,7 @@ for n in $SIZES; do
 		# machine hurts them alike.
 		for tool in $TOOLS; do
 			((r <= $(runs_for "$tool" "$n"))) || continue
+			fleet_quiesce "$n"
 			fleet_reset "$n"
 			before=$(fleet_logins "$n")
 			# benchtool prints its figures on stdout, the tool's output on stderr.
