@@ -31,7 +31,7 @@ type Client struct {
 	sftp   *sftp.Client
 	home   string   // the login user's home, from the SFTP server
 	ids    *nodeIDs // the node's user and group names (SFTP fast path)
-	dirs   map[string]*dirWork
+	dirs   map[string]*dirWork // per directory, the fast path's shared work (sftp_dirs.go)
 
 	stagingSwept sync.Once // leftovers of cut uploads removed (write.go)
 }

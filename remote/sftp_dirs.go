@@ -80,9 +80,9 @@ func (w *dirWork) removeStaleTemps(sc *sftp.Client, dir, base string) {
 	}
 }
 
-// syncAfterRename makes a rename in the directory durable with sync,
+// syncAfterRename makes a rename in the directory durable with syncDir,
 // unless a sync that started after this rename has already finished.
-func (w *dirWork) syncAfterRename(sync func()) {
+func (w *dirWork) syncAfterRename(syncDir func()) {
 	w.mu.Lock()
 	w.renamed++
 	mine := w.renamed
@@ -96,6 +96,6 @@ func (w *dirWork) syncAfterRename(sync func()) {
 	w.mu.Lock()
 	covers := w.renamed
 	w.mu.Unlock()
-	sync()
+	syncDir()
 	w.synced = covers
 }
