@@ -29,8 +29,8 @@ type Client struct {
 
 	sftpMu sync.Mutex
 	sftp   *sftp.Client
-	home   string   // the login user's home, from the SFTP server
-	ids    *nodeIDs // the node's user and group names (SFTP fast path)
+	home   string              // the login user's home, from the SFTP server
+	ids    *nodeIDs            // the node's user and group names (SFTP fast path)
 	dirs   map[string]*dirWork // per directory, the fast path's shared work (sftp_dirs.go)
 
 	stagingSwept sync.Once // leftovers of cut uploads removed (write.go)
