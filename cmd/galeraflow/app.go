@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/galeraflow/galeraflow/inventory"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -113,6 +114,27 @@ func logger(c *cli.Context, e env) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("%w: --log-format must be text or json", errUsage)
 	}
+}
+
+// openInventory loads the command's INVENTORY argument and builds the
+// run's logger, which reports the inventory's warnings.
+func openInventory(c *cli.Context, e env) (*inventory.Inventory, *slog.Logger, error) {
+	path, err := inventoryArg(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := logger(c, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := inventory.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range inv.Warnings {
+		log.Warn(w.String())
+	}
+	return inv, log, nil
 }
 
 // inventoryArg returns the single INVENTORY argument of a command.

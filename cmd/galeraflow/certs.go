@@ -334,23 +334,12 @@ func certsCheckCommand(e env) *cli.Command {
 }
 
 func certsCheck(c *cli.Context, e env) error {
-	path, err := inventoryArg(c)
-	if err != nil {
-		return err
-	}
 	if c.Int("warn-days") < 0 || c.Int("fail-days") < 0 {
 		return fmt.Errorf("%w: --warn-days and --fail-days must not be negative", errUsage)
 	}
-	log, err := logger(c, e)
+	inv, log, err := openInventory(c, e)
 	if err != nil {
 		return err
-	}
-	inv, err := inventory.Load(path)
-	if err != nil {
-		return err
-	}
-	for _, w := range inv.Warnings {
-		log.Warn(w.String())
 	}
 	rep, err := playbook.CheckCerts(c.Context, inv, playbook.CertsCheckOptions{
 		Dial: playbook.SSHDialer(log, nil), Now: time.Now(), WarnDays: c.Int("warn-days"), FailDays: c.Int("fail-days"),

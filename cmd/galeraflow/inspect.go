@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/galeraflow/galeraflow/inventory"
 	"github.com/galeraflow/galeraflow/playbook"
 )
 
@@ -50,22 +49,13 @@ type report struct {
 }
 
 func inspect(c *cli.Context, e env, render func(io.Writer, *report)) error {
-	path, err := inventoryArg(c)
-	if err != nil {
-		return err
-	}
-	log, err := logger(c, e)
-	if err != nil {
-		return err
-	}
-	inv, err := inventory.Load(path)
+	inv, log, err := openInventory(c, e)
 	if err != nil {
 		return err
 	}
 	r := &report{Cluster: inv.Cluster, Problems: []string{}}
 	for _, w := range inv.Warnings {
 		r.Warnings = append(r.Warnings, w.String())
-		log.Warn(w.String())
 	}
 	r.Nodes = playbook.GatherAll(c.Context, inv, playbook.SSHDialer(log, nil))
 	verdict := playbook.ClusterVerdict(r.Nodes)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/galeraflow/galeraflow/inventory"
 	"github.com/galeraflow/galeraflow/playbook"
 )
 
@@ -93,20 +92,9 @@ func rotate(c *cli.Context, e env) error {
 // when there was nothing to do (cron mails stay short), else the plan or
 // the run, the path and the per-node table.
 func executeRotate(c *cli.Context, e env, dry bool, step playbook.Rotate) (*playbook.Report, error) {
-	path, err := inventoryArg(c)
+	inv, log, err := openInventory(c, e)
 	if err != nil {
 		return nil, err
-	}
-	log, err := logger(c, e)
-	if err != nil {
-		return nil, err
-	}
-	inv, err := inventory.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range inv.Warnings {
-		log.Warn(w.String())
 	}
 	opts := playbook.Options{
 		DryRun: dry, Dial: playbook.SSHDialer(log, nil), Log: log,

@@ -64,20 +64,9 @@ type runSpec struct {
 // executeWith runs one playbook and prints its report; the report is nil
 // when the run never started (bad arguments or inventory).
 func executeWith(c *cli.Context, e env, dryRun bool, spec runSpec) (*playbook.Report, error) {
-	path, err := inventoryArg(c)
+	inv, log, err := openInventory(c, e)
 	if err != nil {
 		return nil, err
-	}
-	log, err := logger(c, e)
-	if err != nil {
-		return nil, err
-	}
-	inv, err := inventory.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range inv.Warnings {
-		log.Warn(w.String())
 	}
 	var pb *playbook.Playbook
 	if spec.playbook != nil {
