@@ -145,15 +145,20 @@ func (UploadCerts) Plan(ctx context.Context, run *Run, t *Target) (*Change, erro
 	// New certificate files are read by the server only when it starts
 	// (or reloads TLS): a content change needs the restart.
 	c.NeedsRestart = uploads > 0
-	switch {
-	case !c.Changed:
-		c.Summary = fmt.Sprintf("%d files already in place", len(files))
-	case uploads > 0:
-		c.Summary = fmt.Sprintf("upload %d of %d files", uploads, len(files))
-	default:
-		c.Summary = fmt.Sprintf("fix owner/mode of %d files", fixes)
-	}
+	c.Summary = filesSummary(len(files), uploads, fixes)
 	return c, nil
+}
+
+// filesSummary is the one-line plan of a step that puts files in place.
+func filesSummary(total, uploads, fixes int) string {
+	switch {
+	case uploads > 0:
+		return fmt.Sprintf("upload %d of %d files", uploads, total)
+	case fixes > 0:
+		return fmt.Sprintf("fix owner/mode of %d files", fixes)
+	default:
+		return fmt.Sprintf("%d files already in place", total)
+	}
 }
 
 func (UploadCerts) Apply(ctx context.Context, run *Run, t *Target, c *Change) error {

@@ -116,14 +116,7 @@ func (s Upload) Plan(ctx context.Context, run *Run, t *Target) (*Change, error) 
 		}
 	}
 	c.Changed = uploads+fixes > 0
-	switch {
-	case !c.Changed:
-		c.Summary = fmt.Sprintf("%d files already in place", len(items))
-	case uploads > 0:
-		c.Summary = fmt.Sprintf("upload %d of %d files", uploads, len(items))
-	default:
-		c.Summary = fmt.Sprintf("fix owner/mode of %d files", fixes)
-	}
+	c.Summary = filesSummary(len(items), uploads, fixes)
 	return c, nil
 }
 
