@@ -36,13 +36,23 @@ test-lab: build ## end-to-end tests against the running lab, fault suite include
 test-faults: build ## only the fault-injection suite against the running lab
 	$(GO) test -count=1 -tags lab -p 1 -timeout 20m -run '^TestLabFaults$$' ./cmd/galeraflow/
 
+# A run that ends with a bare "context deadline exceeded" and writes no
+# failing input is Go 1.26's fuzz coordinator racing its own -fuzztime
+# deadline (golang/go#75804, fixed in Go 1.27), not a finding: that target
+# runs again (up to 3 times). A real finding writes its input and fails at once.
 fuzz: ## run every fuzz target briefly (FUZZTIME=5s)
 	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; \
 	for pkg in $$($(GO) list ./...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | cut -c6-); do \
 	    echo "fuzz $$pkg $$f"; \
-	    $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$pkg >$$log 2>&1 || { cat $$log; exit 1; }; \
+	    for try in 1 2 3; do \
+	      if $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$pkg >$$log 2>&1; then break; fi; \
+	      if [ $$try -lt 3 ] && grep -q 'context deadline exceeded' $$log && ! grep -q 'Failing input written' $$log; then \
+	        echo "fuzz $$f: the fuzz coordinator's deadline race (golang/go#75804), no input found: once more"; continue; \
+	      fi; \
+	      cat $$log; exit 1; \
+	    done; \
 	  done; \
 	done
 
