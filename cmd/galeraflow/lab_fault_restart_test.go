@@ -166,12 +166,7 @@ func faultBootstrapNodeDies(t *testing.T, f *faultLab) {
 	assertOneBootstrap(t, starts, "n3")
 	t.Logf("galeraflow's report:\n%s", r.stderr)
 
-	stdout, stderr, code := f.app(t, "--output", "json", "recover", "--yes", f.inv)
-	if code != exitOK {
-		t.Fatalf("recover: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	assertClusterOf3(t)
-	t.Logf("recover chose %s", parseOutcome(t, stdout).Outcome.Decision.Node)
+	f.recoverCluster(t)
 }
 
 // faultBootstrapNodeDiesDuringJoin (4, later): the bootstrap node is
@@ -208,12 +203,7 @@ func faultBootstrapNodeDiesDuringJoin(t *testing.T, f *faultLab) {
 			lab(t, "service", n, "stop")
 		}
 	}
-	stdout, stderr, code := f.app(t, "--output", "json", "recover", "--yes", f.inv)
-	if code != exitOK {
-		t.Fatalf("recover: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	assertClusterOf3(t)
-	t.Logf("recover chose %s", parseOutcome(t, stdout).Outcome.Decision.Node)
+	f.recoverCluster(t)
 }
 
 // faultEveryServerKilled (5): every mysqld gets SIGKILL, the last writes
@@ -230,15 +220,24 @@ func faultEveryServerKilled(t *testing.T, f *faultLab) {
 	lab(t, "kill-mysqld", "n2", "n3")
 	starts := lastStarts(t)
 
+	o := f.recoverCluster(t)
+	if d := o.Outcome.Decision.Node; d != "n2" && d != "n3" {
+		t.Errorf("recover chose %s (%s): n1 is behind", d, o.Outcome.Decision.Reason)
+	}
+	assertRows(t, table, []int{1, 2, 3, 11, 12, 21})
+	assertOneBootstrap(t, starts, o.Outcome.Decision.Node)
+}
+
+// recoverCluster runs `galeraflow recover --yes`, which must succeed and
+// leave all three nodes in one Primary component, and returns its outcome.
+func (f *faultLab) recoverCluster(t *testing.T) labRestartOutcome {
+	t.Helper()
 	stdout, stderr, code := f.app(t, "--output", "json", "recover", "--yes", f.inv)
 	if code != exitOK {
 		t.Fatalf("recover: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	o := parseOutcome(t, stdout)
-	if d := o.Outcome.Decision.Node; d != "n2" && d != "n3" {
-		t.Errorf("recover chose %s (%s): n1 is behind", d, o.Outcome.Decision.Reason)
-	}
 	assertClusterOf3(t)
-	assertRows(t, table, []int{1, 2, 3, 11, 12, 21})
-	assertOneBootstrap(t, starts, o.Outcome.Decision.Node)
+	o := parseOutcome(t, stdout)
+	t.Logf("recover chose %s", o.Outcome.Decision.Node)
+	return o
 }
